@@ -1,0 +1,163 @@
+"""The ``gapwatch`` command line: synth, check, ingest, demo, docs.
+
+Command names and options here are a public contract (users' scripts call them): add freely,
+rename nothing.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from gapwatch import __version__
+
+app = typer.Typer(
+    name="gapwatch",
+    help="gapwatch: see, school by school and group by group, whether equity gaps are closing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+
+class FileFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gapwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """gapwatch command line."""
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Argument(help="Folder to write the bundle into.")],
+    students: Annotated[int, typer.Option(help="Students enrolled in the first year.")] = 20_000,
+    schools: Annotated[int, typer.Option(help="Number of schools.")] = 40,
+    years: Annotated[int, typer.Option(help="School years to generate.")] = 3,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 1,
+    first_year: Annotated[
+        int, typer.Option(help="Spring year of the first school year (2023 = 2022-23).")
+    ] = 2023,
+    file_format: Annotated[
+        FileFormat, typer.Option("--format", help="File format of every table.")
+    ] = FileFormat.csv,
+    daily_attendance: Annotated[
+        bool,
+        typer.Option("--daily-attendance", help="Also write attendance_daily (one row a day)."),
+    ] = False,
+    params: Annotated[
+        Path | None,
+        typer.Option(help="TOML file overriding generator parameters (docs/synthetic-data.md)."),
+    ] = None,
+) -> None:
+    """Write a synthetic district: every table of the data contract."""
+    from gapwatch.synth import SynthParams, generate
+
+    settings = SynthParams.from_toml(params) if params else SynthParams()
+    summary = generate(
+        out,
+        students=students,
+        schools=schools,
+        years=years,
+        seed=seed,
+        first_year=first_year,
+        file_format=file_format.value,
+        daily_attendance=daily_attendance,
+        params=settings,
+        console=console,
+    )
+    console.print(summary.render())
+
+
+@app.command()
+def check(
+    bundle: Annotated[Path, typer.Argument(help="Folder with one file per table.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="Mapping file for a foreign layout (docs/mapping.md).")
+    ] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Where to write rejects.csv (default: inside BUNDLE).")
+    ] = None,
+) -> None:
+    """Validate a bundle without loading it. Exit 0 clean, 1 rejected rows, 2 refused."""
+    from gapwatch.ingest import check_bundle
+
+    report = check_bundle(bundle, mapping=mapping, rejects_path=rejects, console=console)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def ingest(
+    bundle: Annotated[Path, typer.Argument(help="Folder with one file per table.")],
+    db: Annotated[Path, typer.Option(help="DuckDB warehouse file to create or replace.")] = Path(
+        "gapwatch.duckdb"
+    ),
+    mapping: Annotated[
+        Path | None, typer.Option(help="Mapping file for a foreign layout (docs/mapping.md).")
+    ] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="Where to write rejects.csv (default: beside the warehouse)."),
+    ] = None,
+) -> None:
+    """Validate a bundle and load it into a DuckDB warehouse.
+
+    Exit 0 clean, 1 loaded with rejected rows, 2 refused (the previous warehouse is untouched).
+    """
+    from gapwatch.ingest import ingest_bundle
+
+    report = ingest_bundle(bundle, db, mapping=mapping, rejects_path=rejects, console=console)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the demo district and results.")] = Path(
+        "demo"
+    ),
+    students: Annotated[int, typer.Option(help="Students in the demo district.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+) -> None:
+    """Generate the synthetic demo district, ingest it and run everything that exists so far."""
+    from gapwatch.demo import run_demo
+
+    raise typer.Exit(run_demo(out, students=students, seed=seed, console=console))
+
+
+docs_app = typer.Typer(help="Generate reference documentation from the code.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+
+@docs_app.command("data-model")
+def docs_data_model(
+    out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+) -> None:
+    """Print docs/data-model.md, generated from the contract."""
+    from gapwatch.contract.docs import render_data_model
+
+    text = render_data_model()
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
