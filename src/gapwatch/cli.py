@@ -93,7 +93,8 @@ def check(
         Path | None, typer.Option(help="Mapping file for a foreign layout (docs/mapping.md).")
     ] = None,
     rejects: Annotated[
-        Path | None, typer.Option(help="Where to write rejects.csv (default: inside BUNDLE).")
+        Path | None,
+        typer.Option(help="Where to write rejects.csv (default: ./rejects.csv)."),
     ] = None,
 ) -> None:
     """Validate a bundle without loading it. Exit 0 clean, 1 rejected rows, 2 refused."""

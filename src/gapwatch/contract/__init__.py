@@ -8,6 +8,7 @@ from gapwatch.contract.schema import (
     DateRule,
     ForeignKey,
     Kind,
+    RowCheck,
     Table,
 )
 from gapwatch.contract.tables import CONTRACT_VERSION, TABLES, TABLES_BY_NAME, table
@@ -24,6 +25,7 @@ __all__ = [
     "DateRule",
     "ForeignKey",
     "Kind",
+    "RowCheck",
     "Table",
     "table",
 ]

@@ -117,6 +117,7 @@ def _table_section(table: Table) -> str:
     for rule in table.date_rules:
         extra = f" (or up to {rule.years_after} year later)" if rule.years_after else ""
         rules.append(f"`{rule.column}` must fall inside the `{rule.year_column}`{extra}.")
+    rules.extend(check.description for check in table.row_checks)
     rules.extend(table.notes)
     if rules:
         lines += ["Rules:", "", *(f"- {r}" for r in rules), ""]

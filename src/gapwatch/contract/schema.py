@@ -100,6 +100,22 @@ class DateRule:
 
 
 @dataclass(frozen=True)
+class RowCheck:
+    """A rule between columns of one row, written in SQL over the row's parsed values.
+
+    ``invalid_when`` is true for a row that breaks the rule (NULLs never break it unless the
+    SQL says so); ``reason`` is a SQL expression giving the message, reported on ``column``.
+    When ``unless_table`` is given, the rule does not apply to a bundle that has that table.
+    """
+
+    column: str
+    invalid_when: str
+    reason: str
+    description: str
+    unless_table: str | None = None
+
+
+@dataclass(frozen=True)
 class Table:
     """One table of the contract, with its keys and the rules that span rows."""
 
@@ -110,6 +126,7 @@ class Table:
     key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
     date_rules: tuple[DateRule, ...] = ()
+    row_checks: tuple[RowCheck, ...] = ()
     unlocks: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
 

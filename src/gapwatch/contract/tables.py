@@ -10,7 +10,7 @@ contract is silent they are documented as such in docs/data-model.md.
 
 from __future__ import annotations
 
-from gapwatch.contract.schema import Column, DateRule, ForeignKey, Kind, Table
+from gapwatch.contract.schema import Column, DateRule, ForeignKey, Kind, RowCheck, Table
 
 # Short constructors keep the table definitions readable.
 
@@ -21,6 +21,26 @@ def req(name: str, kind: Kind, description: str, example: str, **kw: object) -> 
 
 def opt(name: str, kind: Kind, description: str, example: str, **kw: object) -> Column:
     return Column(name, kind, False, description, example, **kw)  # type: ignore[arg-type]
+
+
+def ordered(first: str, then: str, word: str = "before") -> RowCheck:
+    """``then`` may not be ``word`` (before/below) ``first``; checked when both are given."""
+    return RowCheck(
+        column=then,
+        invalid_when=f"{then} < {first}",
+        reason=f"format('{then} ({{}}) is {word} {first} ({{}})', {then}, {first})",
+        description=f"`{then}` may not be {word} `{first}`.",
+    )
+
+
+def required_unless(column: str, table_name: str) -> RowCheck:
+    return RowCheck(
+        column=column,
+        invalid_when=f"{column} IS NULL",
+        reason=f"'{column} is required when the bundle has no {table_name} table'",
+        description=f"`{column}` is required unless `{table_name}` is given.",
+        unless_table=table_name,
+    )
 
 
 def fk(cols: str, table: str, ref: str | None = None) -> ForeignKey:
@@ -52,6 +72,7 @@ SCHOOLS = Table(
         opt("is_title1", Kind.BOOL, "Receives Title I, Part A funds.", "true"),
     ),
     key=("school_id",),
+    row_checks=(ordered("grade_low", "grade_high", "below"),),
     unlocks="Everything: every result is reported by school.",
 )
 
@@ -108,12 +129,24 @@ ENROLLMENTS = Table(
     key=("school_year", "student_id", "school_id"),
     foreign_keys=(fk("student_id", "students"), fk("school_id", "schools")),
     date_rules=(DateRule("entry_date", "school_year"), DateRule("exit_date", "school_year")),
+    row_checks=(
+        ordered("entry_date", "exit_date"),
+        RowCheck(
+            column="days_absent",
+            invalid_when="days_absent > days_enrolled",
+            reason="format('days_absent ({}) exceeds days_enrolled ({})', days_absent, "
+            "days_enrolled)",
+            description="`days_absent` may not exceed `days_enrolled`.",
+        ),
+        required_unless("days_enrolled", "attendance_daily"),
+        required_unless("days_absent", "attendance_daily"),
+    ),
     unlocks="Enrollment counts, student groups (SED, EL, SWD, foster, homeless, migrant) and, "
     "with days enrolled and absent, chronic absence.",
     notes=(
-        "`days_enrolled` and `days_absent` are required unless `attendance_daily` is given; "
-        "`days_absent` may not exceed `days_enrolled` and `exit_date` may not precede "
-        "`entry_date`.",
+        "When `attendance_daily` is given and `days_enrolled` or `days_absent` is empty, the "
+        "value is derived from the daily rows; when both are given and disagree, the "
+        "enrollment row is loaded as given and the disagreement is reported as a warning.",
     ),
 )
 
@@ -184,6 +217,15 @@ COURSE_MARKS = Table(
         opt("section_id", Kind.ID, "Section (class) identifier.", "ENG9-03"),
     ),
     key=("school_year", "term", "student_id", "school_id", "course_id", "section_id"),
+    row_checks=(
+        RowCheck(
+            column="credits_earned",
+            invalid_when="credits_earned > credits_attempted",
+            reason="format('credits_earned ({}) exceeds credits_attempted ({})', "
+            "credits_earned, credits_attempted)",
+            description="`credits_earned` may not exceed `credits_attempted`.",
+        ),
+    ),
     foreign_keys=(fk("student_id", "students"), fk("school_id", "schools")),
     unlocks="8th-grade core marks, 9th-grade on-track, a-g on-track and completion, course-based "
     "early warning.",
@@ -369,6 +411,7 @@ INTERVENTIONS = Table(
         opt("outcome", Kind.TEXT, "What happened.", "Goal met"),
     ),
     key=("intervention_id",),
+    row_checks=(ordered("start_date", "end_date"),),
     foreign_keys=(fk("student_id", "students"), fk("partner_id", "community_partners")),
     date_rules=(DateRule("start_date", "school_year"),),
     unlocks="Whether tiered supports reach the students flagged, and whether they work.",

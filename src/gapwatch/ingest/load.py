@@ -1,0 +1,126 @@
+"""Write the validated bundle into a new warehouse file and swap it in atomically.
+
+The new warehouse is built in a hidden file beside the target and renamed over it only when it
+is complete, so a failed or interrupted ingest leaves the previous warehouse untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from gapwatch import __version__
+from gapwatch.contract import CONTRACT_VERSION, TABLES, TABLES_BY_NAME
+from gapwatch.ingest.problems import REJECT_COLUMNS
+from gapwatch.ingest.validate import DERIVED_DAYS, loaded_rows, staging_name
+from gapwatch.sql import quote_ident, sql_string
+from gapwatch.warehouse import table_ddl
+
+TABLE_ORDER = {t.name: i for i, t in enumerate(TABLES)}
+
+
+def rejects_query(present: set[str]) -> str:
+    """Every problem, in contract order, with the row's original values as JSON."""
+    raw = []
+    for name in sorted(present, key=TABLE_ORDER.__getitem__):
+        pairs = ", ".join(
+            f"{sql_string(c)}, {quote_ident(c)}" for c in TABLES_BY_NAME[name].column_names
+        )
+        raw.append(
+            f"SELECT {sql_string(name)} AS table_name, _row, "
+            f"CAST(json_object({pairs}) AS VARCHAR) AS raw FROM {staging_name(name)}"
+        )
+    order = " ".join(f"WHEN {sql_string(n)} THEN {i}" for n, i in TABLE_ORDER.items())
+    joined = (
+        f"LEFT JOIN ({' UNION ALL '.join(raw)}) s "
+        "ON s.table_name = p.table_name AND s._row = p.row_id"
+        if raw
+        else "LEFT JOIN (SELECT NULL AS table_name, NULL AS _row, NULL AS raw) s ON false"
+    )
+    cols = ", ".join(f"p.{quote_ident(c)}" for c in REJECT_COLUMNS if c != "raw_row")
+    return (
+        f"SELECT {cols}, coalesce(p.raw_row, s.raw) AS raw_row FROM problems p {joined} "
+        f"ORDER BY CASE p.table_name {order} END, p.line, p.file, p.row_id, p.stage, "
+        "p.column, p.reason"
+    )
+
+
+def write_rejects_csv(con: duckdb.DuckDBPyConnection, present: set[str], path: Path) -> None:
+    """Write every problem to ``path`` (a header-only file when there are none)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    target = sql_string(str(path))
+    con.execute(f"COPY ({rejects_query(present)}) TO {target} (HEADER, DELIMITER ',')")
+
+
+def _load_table(con: duckdb.DuckDBPyConnection, name: str, present: set[str]) -> None:
+    tbl = TABLES_BY_NAME[name]
+    con.execute(table_ddl(tbl, schema="wh"))
+    cols = [quote_ident(c.name) for c in tbl.columns]
+    select = ", ".join(f"t.{c}" for c in cols)
+    source = f"{loaded_rows(name)} t"
+    if name == "enrollments" and "attendance_daily" in present:
+        # Days left empty in enrollments are derived from daily attendance.
+        select = ", ".join(
+            f"coalesce(t.{c}, d.{c}) AS {c}" if c in ('"days_enrolled"', '"days_absent"')
+            else f"t.{c}"
+            for c in cols
+        )
+        source += f" LEFT JOIN {DERIVED_DAYS} d ON d.enrollment_row = t._row"
+    con.execute(f"INSERT INTO wh.{quote_ident(name)} SELECT {select} FROM {source} ORDER BY t._row")
+
+
+def build_warehouse(
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    counts: list[tuple[str, bool, str, int, int, int, int]],
+    present: set[str],
+    *,
+    bundle: Path,
+    mapping: Path | None,
+    exit_code: int,
+    step=lambda _: None,
+) -> None:
+    """Build the warehouse for the validated staging tables and rename it over ``target``."""
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.with_name(f".{target.name}.building-{os.getpid()}")
+    for stale in (building, building.with_name(building.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    try:
+        con.execute(f"ATTACH {sql_string(str(building))} AS wh")
+        for tbl in TABLES:
+            if tbl.name in present:
+                step(f"loading {tbl.name}")
+                _load_table(con, tbl.name, present)
+        step("writing rejects and run record")
+        con.execute(f"CREATE TABLE wh.rejects AS {rejects_query(present)}")
+        con.execute(
+            "CREATE TABLE wh.ingest_tables (table_name VARCHAR, given BOOLEAN, files VARCHAR, "
+            "rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, warnings BIGINT)"
+        )
+        con.executemany("INSERT INTO wh.ingest_tables VALUES (?, ?, ?, ?, ?, ?, ?)", counts)
+        con.execute(
+            "CREATE TABLE wh.ingest_runs (finished_at TIMESTAMP WITH TIME ZONE, "
+            "gapwatch_version VARCHAR, contract_version VARCHAR, bundle VARCHAR, "
+            "mapping VARCHAR, exit_code INTEGER)"
+        )
+        con.execute(
+            "INSERT INTO wh.ingest_runs VALUES (?, ?, ?, ?, ?, ?)",
+            [datetime.now(UTC), __version__, CONTRACT_VERSION, str(bundle.resolve()),
+             str(mapping.resolve()) if mapping else None, exit_code],
+        )
+        con.execute("CHECKPOINT wh")
+        con.execute("DETACH wh")
+        # The old file's write-ahead log belongs to the old file: never replay it on the new one.
+        target.with_name(target.name + ".wal").unlink(missing_ok=True)
+        os.replace(building, target)
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("DETACH DATABASE IF EXISTS wh")
+        building.unlink(missing_ok=True)
+        building.with_name(building.name + ".wal").unlink(missing_ok=True)
+

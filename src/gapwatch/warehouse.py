@@ -1,0 +1,55 @@
+"""The DuckDB warehouse: one file per district holding the contract tables as typed tables.
+
+Layout (docs/decisions/0002-warehouse-and-ingest.md):
+
+- one table per contract table that the bundle had, named and typed as the contract says,
+  rows in the order of the bundle's files;
+- ``rejects``: every problem found, with the rejected row's original values;
+- ``ingest_tables``: per contract table, whether it was given, its files and row counts;
+- ``ingest_runs``: when and from what the warehouse was built.
+
+A warehouse is only ever replaced whole (built beside the old one, then renamed over it), so a
+reader never sees a half-loaded district.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from gapwatch.contract import TABLES, Table
+from gapwatch.sql import quote_ident
+
+META_TABLES = ("rejects", "ingest_tables", "ingest_runs")
+
+
+class WarehouseMissing(FileNotFoundError):
+    """No warehouse file where one was expected."""
+
+
+def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse at ``path``; a clear error when there is none."""
+    if read_only and not path.is_file():
+        raise WarehouseMissing(
+            f"no warehouse at {path}: load a bundle first with `gapwatch ingest BUNDLE --db {path}`"
+        )
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def table_ddl(tbl: Table, schema: str = "main") -> str:
+    """CREATE TABLE for a contract table, typed as the contract says."""
+    cols = ", ".join(f"{quote_ident(c.name)} {c.sql_type}" for c in tbl.columns)
+    return f"CREATE TABLE {schema}.{quote_ident(tbl.name)} ({cols})"
+
+
+def tables_present(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Contract tables the loaded bundle had."""
+    rows = con.execute("SELECT table_name FROM ingest_tables WHERE given").fetchall()
+    return {r[0] for r in rows}
+
+
+def contract_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Contract tables that exist in the warehouse, in contract order."""
+    names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    return [t.name for t in TABLES if t.name in names]
