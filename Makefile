@@ -30,6 +30,8 @@ lint: $(STAMP)
 ## Regenerate the reference docs that are generated from code (tests check they are current).
 docs: $(STAMP)
 	$(BIN)/gapwatch docs data-model --out docs/data-model.md
+	$(BIN)/gapwatch docs indicators --out docs/indicators.md
+	$(BIN)/gapwatch docs configuration --out docs/configuration.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py

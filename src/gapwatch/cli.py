@@ -1,4 +1,4 @@
-"""The ``gapwatch`` command line: synth, check, ingest, demo, docs.
+"""The ``gapwatch`` command line: synth, check, ingest, run, export, demo, docs.
 
 Command names and options here are a public contract (users' scripts call them): add freely,
 rename nothing.
@@ -128,6 +128,57 @@ def ingest(
     raise typer.Exit(report.exit_code)
 
 
+class EngineName(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+@app.command()
+def run(
+    db: Annotated[Path, typer.Option(help="DuckDB warehouse made by `gapwatch ingest`.")] = Path(
+        "gapwatch.duckdb"
+    ),
+    config: Annotated[
+        Path | None, typer.Option(help="District config file (docs/configuration.md).")
+    ] = None,
+    engine: Annotated[
+        EngineName, typer.Option(help="duckdb (default) or spark (Apache Spark).")
+    ] = EngineName.duckdb,
+) -> None:
+    """Compute every indicator by student group, entity and year; store them in the warehouse."""
+    from gapwatch.config import ConfigError, load_config
+    from gapwatch.runner import run_all
+    from gapwatch.warehouse import WarehouseMissing
+
+    try:
+        code = run_all(db, load_config(config), engine=engine.value, console=console)
+    except (ConfigError, WarehouseMissing) as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def export(
+    db: Annotated[Path, typer.Option(help="DuckDB warehouse.")] = Path("gapwatch.duckdb"),
+    out: Annotated[Path, typer.Option(help="Folder to write the files into.")] = Path("export"),
+) -> None:
+    """Write the results (indicator_results, ...) as Parquet and CSV files for district staff."""
+    from gapwatch.export import export as write_exports
+    from gapwatch.warehouse import WarehouseMissing
+
+    try:
+        files = write_exports(db, out)
+    except WarehouseMissing as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(2) from None
+    if not files:
+        console.print(f"[yellow]Nothing to export: run `gapwatch run --db {db}` first.")
+        raise typer.Exit(1)
+    for path in files:
+        console.print(f"wrote {path}")
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo district and results.")] = Path(
@@ -153,7 +204,30 @@ def docs_data_model(
     """Print docs/data-model.md, generated from the contract."""
     from gapwatch.contract.docs import render_data_model
 
-    text = render_data_model()
+    _emit(render_data_model(), out)
+
+
+@docs_app.command("indicators")
+def docs_indicators(
+    out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+) -> None:
+    """Print docs/indicators.md, generated from the indicator registry."""
+    from gapwatch.indicators.docs import render_indicators_doc
+
+    _emit(render_indicators_doc(), out)
+
+
+@docs_app.command("configuration")
+def docs_configuration(
+    out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+) -> None:
+    """Print docs/configuration.md, generated from the settings table."""
+    from gapwatch.config import render_settings_doc
+
+    _emit(render_settings_doc(), out)
+
+
+def _emit(text: str, out: Path | None) -> None:
     if out:
         out.write_text(text, encoding="utf-8")
     else:

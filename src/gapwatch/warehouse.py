@@ -30,7 +30,7 @@ class WarehouseMissing(FileNotFoundError):
 
 def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the warehouse at ``path``; a clear error when there is none."""
-    if read_only and not path.is_file():
+    if not path.is_file():
         raise WarehouseMissing(
             f"no warehouse at {path}: load a bundle first with `gapwatch ingest BUNDLE --db {path}`"
         )

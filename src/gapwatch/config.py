@@ -1,0 +1,163 @@
+"""The district config file (TOML): settings as data, each with a default and a help text.
+
+Every setting is a :class:`Setting` in :data:`SETTINGS`; the file is checked against them (an
+unknown key is an error naming the known ones) and docs/configuration.md is generated from
+them. District-defined indicators go in ``[[indicators.custom]]`` tables (docs/indicators.md).
+Secrets never go in this file: they come from the environment.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """The config file is wrong; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  #: dotted name: section.key
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("district.name", "", "District name shown in reports (default: from `schools`)."),
+    Setting("groups.extra", [], "More single groups to report beside the default set, e.g. "
+            "gender codes `[\"F\", \"M\"]`."),
+    Setting("groups.intersections", [], "Intersections to report, parts joined with `+`, e.g. "
+            "`[\"AA+M\", \"EL+SWD\"]`."),
+    Setting("indicators.disabled", [], "Built-in indicator ids not to compute."),
+    Setting("indicators.units_per_year_course", 10, "Credits a year-long course earns (10 in "
+            "California: 5 units a semester); used by `ninth_grade_on_track`."),
+    Setting("indicators.ag_pace_semesters_per_year", 7.5, "a-g semesters passed with C or "
+            "better per high school year to be on pace (15 year-long courses in 4 years)."),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+CUSTOM_INDICATOR_KEYS = {
+    "id", "name", "description", "citation", "universe", "outcome", "kind", "direction",
+    "grades", "needs", "source", "caveats",
+}
+REQUIRED_CUSTOM_KEYS = ("id", "name", "description", "universe", "outcome", "kind", "direction")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings (defaults filled in) and district-defined indicators."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    custom_indicators: tuple[dict[str, Any], ...] = ()
+    path: Path | None = None
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in SETTINGS_BY_NAME:
+            raise KeyError(name)
+        return self.values.get(name, SETTINGS_BY_NAME[name].default)
+
+    def where(self, key: str) -> str:
+        return f"{self.path or 'config'}: {key}"
+
+
+def load_config(path: Path | None) -> Config:
+    """Read ``path`` (or return the defaults when None); raise ConfigError when it is wrong."""
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: not a valid TOML file: {err}") from None
+    values: dict[str, Any] = {}
+    custom: list[dict[str, Any]] = []
+    sections = {s.name.split(".")[0] for s in SETTINGS}
+    for section, body in data.items():
+        if section not in sections or not isinstance(body, dict):
+            raise ConfigError(f"{path}: unknown section [{section}] (known: "
+                              f"{', '.join(sorted(sections))})")
+        for key, value in body.items():
+            name = f"{section}.{key}"
+            if name == "indicators.custom":
+                custom = _custom(path, value)
+                continue
+            if name not in SETTINGS_BY_NAME:
+                known = ", ".join(s.name for s in SETTINGS if s.name.startswith(section + "."))
+                raise ConfigError(f"{path}: unknown setting {name} (known: {known})")
+            default = SETTINGS_BY_NAME[name].default
+            if not isinstance(value, type(default)) and not (
+                isinstance(default, float) and isinstance(value, int)
+            ):
+                raise ConfigError(f"{path}: {name} should be {type(default).__name__}, "
+                                  f"got {value!r}")
+            values[name] = value
+    return Config(values, tuple(custom), path)
+
+
+def _custom(path: Path, value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{path}: indicators.custom must be [[indicators.custom]] tables")
+    out = []
+    for i, spec in enumerate(value, 1):
+        where = f"{path}: indicators.custom[{i}]"
+        unknown = sorted(set(spec) - CUSTOM_INDICATOR_KEYS)
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: "
+                              f"{', '.join(sorted(CUSTOM_INDICATOR_KEYS))})")
+        missing = [k for k in REQUIRED_CUSTOM_KEYS if k not in spec]
+        if missing:
+            raise ConfigError(f"{where}: missing {', '.join(missing)}")
+        out.append(dict(spec))
+    return out
+
+
+def render_settings_doc() -> str:
+    """docs/configuration.md, generated from SETTINGS."""
+    lines = [
+        "# Configuration",
+        "",
+        "<!-- Generated by `gapwatch docs configuration` from src/gapwatch/config.py. -->",
+        "",
+        "gapwatch runs with sane defaults and no config file. A district changes them in one",
+        "TOML file passed with `--config`, for example:",
+        "",
+        "```toml",
+        "[groups]",
+        'intersections = ["AA+M", "EL+SWD"]',
+        "",
+        "[[indicators.custom]]",
+        'id = "attendance_rate"',
+        'name = "Average daily attendance rate"',
+        'description = "Average share of enrolled days attended."',
+        'universe = "days_enrolled > 0"',
+        'outcome = "days_attended / days_enrolled"',
+        'kind = "mean"',
+        'direction = "higher"',
+        "```",
+        "",
+        "An unknown section or setting is an error that names the known ones.",
+        "",
+        "| setting | default | meaning |",
+        "|---|---|---|",
+    ]
+    for s in SETTINGS:
+        default = repr(s.default) if s.default != "" else '""'
+        lines.append(f"| `{s.name}` | `{default}` | {s.help} |")
+    lines += [
+        "",
+        "## District indicators: `[[indicators.custom]]`",
+        "",
+        "Each table defines one indicator with SQL over the documented views "
+        "(see [indicators.md](indicators.md)). Keys: "
+        + ", ".join(f"`{k}`" for k in sorted(CUSTOM_INDICATOR_KEYS))
+        + "; required: " + ", ".join(f"`{k}`" for k in REQUIRED_CUSTOM_KEYS) + ". "
+        "`kind` is `rate` (outcome true/false) or `mean` (numeric outcome); `direction` is "
+        "`higher` or `lower` (which is better); `source` is `student_year` (default) or "
+        "`cohort`; `needs` lists the tables it needs.",
+        "",
+    ]
+    return "\n".join(lines)

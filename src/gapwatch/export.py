@@ -1,0 +1,58 @@
+"""``gapwatch export``: the warehouse's result tables as Parquet and CSV files.
+
+Each export is a result table of the warehouse written under a fixed file name with fixed
+columns (a public contract: users' scripts read these files). These exports are for district
+staff; the public report (a separate command) passes everything through the privacy door.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from gapwatch.indicators.run import EXTRA_COLUMNS, RESULT_COLUMNS
+from gapwatch.sql import quote_ident, sql_string
+
+
+@dataclass(frozen=True)
+class Export:
+    table: str  #: warehouse table
+    stem: str  #: file name without extension
+    columns: tuple[str, ...]
+    order: str
+
+
+EXPORTS: tuple[Export, ...] = (
+    Export("indicator_results", "indicator_results", RESULT_COLUMNS + EXTRA_COLUMNS,
+           "school_year, indicator, CASE entity_type WHEN 'district' THEN 0 "
+           "WHEN 'board_district' THEN 1 ELSE 2 END, entity_id, student_group"),
+)
+
+
+def export(db: Path, out: Path) -> list[Path]:
+    """Write every export whose table exists in the warehouse; return the files written."""
+    from gapwatch.warehouse import connect
+
+    out.mkdir(parents=True, exist_ok=True)
+    con = connect(db)
+    written: list[Path] = []
+    try:
+        have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        for spec in EXPORTS:
+            if spec.table not in have:
+                continue
+            written += _write(con, spec, out)
+    finally:
+        con.close()
+    return written
+
+
+def _write(con: duckdb.DuckDBPyConnection, spec: Export, out: Path) -> list[Path]:
+    cols = ", ".join(quote_ident(c) for c in spec.columns)
+    query = f"SELECT {cols} FROM {quote_ident(spec.table)} ORDER BY {spec.order}"
+    parquet, csv = out / f"{spec.stem}.parquet", out / f"{spec.stem}.csv"
+    con.execute(f"COPY ({query}) TO {sql_string(str(parquet))} (FORMAT parquet)")
+    con.execute(f"COPY ({query}) TO {sql_string(str(csv))} (HEADER, DELIMITER ',')")
+    return [parquet, csv]

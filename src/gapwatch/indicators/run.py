@@ -1,0 +1,255 @@
+"""``gapwatch run``: compute every indicator and store the results in the warehouse.
+
+Results go to ``indicator_results`` (one row per year x entity x indicator x group with n, the
+numerator, value, standard error and 95% interval) and ``indicator_status`` (each indicator,
+computed or why not). Both tables are replaced on every run.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from gapwatch.config import Config
+from gapwatch.groups import reported_groups
+from gapwatch.indicators.aggregate import (
+    ACADEMIC_PREFIX,
+    SCALE,
+    Compiled,
+    aggregate_sql,
+    compile_indicator,
+    group_codes,
+)
+from gapwatch.indicators.custom import check_custom_sql, custom_indicators
+from gapwatch.indicators.engines import make_engine
+from gapwatch.indicators.registry import BUILTIN, Indicator, Kind, Source
+from gapwatch.indicators.stats import exact_mean_var, mean_stats, rate_stats
+from gapwatch.indicators.views import ViewOptions, views_sql
+from gapwatch.warehouse import connect, tables_present
+
+#: Columns of ``indicator_results`` and of the export, in order (a public contract).
+RESULT_COLUMNS = (
+    "school_year", "entity_type", "entity_id", "entity_name", "indicator", "student_group",
+    "n", "numerator", "value", "se", "ci_low", "ci_high",
+)
+#: Added after the contract columns: the indicator's kind and direction, and the SD of means.
+EXTRA_COLUMNS = ("kind", "direction", "sd")
+
+ENTITY_ORDER = {"district": 0, "board_district": 1, "school": 2}
+
+
+@dataclass
+class RunSummary:
+    engine: str
+    seconds: float
+    rows: int
+    computed: list[str] = field(default_factory=list)
+    not_computed: dict[str, str] = field(default_factory=dict)
+
+
+def _why_not(con: duckdb.DuckDBPyConnection, ind: Indicator, present: set[str]) -> str | None:
+    """None when the indicator can be computed, else 'needs ...'."""
+    missing = [t for t in ind.needs if t not in present]
+    if missing:
+        return "needs " + ", ".join(missing)
+    for ref in ind.needs_columns:
+        table, column = ref.split(".")
+        if table == "enrollments" and column.startswith("days_") and "attendance_daily" in present:
+            continue
+        if table not in present:
+            return f"needs {table}"
+        filled = con.execute(f'SELECT count("{column}") FROM "{table}"').fetchone()[0]
+        if not filled:
+            return f"needs {ref} (empty in this bundle)"
+    return None
+
+
+def _years(con: duckdb.DuckDBPyConnection, present: set[str]) -> tuple[int, ...]:
+    years = {r[0] for r in con.execute("SELECT DISTINCT school_year FROM enrollments").fetchall()}
+    if "graduation_cohorts" in present:
+        for (y,) in con.execute("SELECT DISTINCT cohort_year FROM graduation_cohorts").fetchall():
+            years |= {y, y + 1}
+    return tuple(sorted(years))
+
+
+def _entity_names(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    names: dict[tuple[str, str], str] = {}
+    for school_id, school_name, district_id, district_name, board in con.execute(
+        "SELECT school_id, school_name, district_id, district_name, board_district FROM schools"
+    ).fetchall():
+        names[("school", school_id)] = school_name
+        names.setdefault(("district", district_id), district_name)
+        if board is not None:
+            names[("board_district", board)] = f"Board district {board}"
+    return names
+
+
+def _long(wide: pa.Table, compiled: list[Compiled]) -> dict[str, list]:
+    """Wide engine output -> one row per indicator and group with exact aggregates."""
+    groups = np.asarray(wide["student_group"].to_pylist(), dtype=object)
+    is_twin = np.fromiter((g.startswith(ACADEMIC_PREFIX) for g in groups), bool, len(groups))
+    has_el = np.fromiter(("EL" in g.split("+") for g in groups), bool, len(groups))
+    stripped = np.asarray([g[len(ACADEMIC_PREFIX):] if t else g
+                           for g, t in zip(groups, is_twin, strict=True)], dtype=object)
+    base = {k: np.asarray(wide[k].to_pylist(), dtype=object)
+            for k in ("school_year", "entity_type", "entity_id")}
+    out: dict[str, list] = {k: [] for k in (*base, "indicator", "student_group", "n",
+                                            "numerator", "mean", "var", "kind", "direction")}
+    for i, c in enumerate(compiled):
+        n = wide[f"a{i}_n"].to_numpy(zero_copy_only=False).astype(np.int64)
+        if c.indicator.el_group == "academic":
+            keep = (n > 0) & (is_twin | ~has_el)
+        else:
+            keep = (n > 0) & ~is_twin
+        count = int(keep.sum())
+        for k, values in base.items():
+            out[k].extend(values[keep].tolist())
+        out["student_group"].extend(stripped[keep].tolist())
+        out["indicator"].extend([c.id] * count)
+        out["n"].extend(n[keep].tolist())
+        out["kind"].extend([c.indicator.kind.value] * count)
+        out["direction"].extend([c.indicator.direction.value] * count)
+        if c.indicator.kind is Kind.RATE:
+            k = wide[f"a{i}_k"].to_numpy(zero_copy_only=False).astype(np.int64)
+            out["numerator"].extend(k[keep].tolist())
+            out["mean"].extend([np.nan] * count)
+            out["var"].extend([np.nan] * count)
+            continue
+        totals = np.asarray(wide[f"a{i}_s"].to_pylist(), dtype=object)[keep]
+        squares = np.asarray(wide[f"a{i}_ss"].to_pylist(), dtype=object)[keep]
+        for total, square, m in zip(totals, squares, n[keep].tolist(), strict=True):
+            mean, var = exact_mean_var(int(total), int(square), m, SCALE)
+            out["mean"].append(mean)
+            out["var"].append(var)
+        out["numerator"].extend([None] * count)
+    return out
+
+
+def _finish(rows: dict[str, list], names: dict[tuple[str, str], str]) -> pa.Table:
+    n = np.asarray(rows["n"], dtype=float)
+    kind = np.asarray(rows["kind"])
+    num = np.asarray([x if x is not None else 0 for x in rows["numerator"]], dtype=float)
+    value = np.full(len(n), np.nan)
+    se, low, high, sd = (np.full(len(n), np.nan) for _ in range(4))
+    is_rate = kind == "rate"
+    if is_rate.any():
+        r = rate_stats(num[is_rate], n[is_rate])
+        value[is_rate], se[is_rate], low[is_rate], high[is_rate] = (
+            r["value"], r["se"], r["ci_low"], r["ci_high"])
+    if (~is_rate).any():
+        m = mean_stats(np.asarray(rows["mean"])[~is_rate], np.asarray(rows["var"])[~is_rate],
+                       n[~is_rate])
+        value[~is_rate], se[~is_rate], low[~is_rate], high[~is_rate], sd[~is_rate] = (
+            m["value"], m["se"], m["ci_low"], m["ci_high"], m["sd"])
+    entity_name = [names.get((t, i), i) for t, i in zip(rows["entity_type"], rows["entity_id"],
+                                                         strict=True)]
+    table = pa.table({
+        "school_year": pa.array(rows["school_year"], pa.int16()),
+        "entity_type": pa.array(rows["entity_type"], pa.string()),
+        "entity_id": pa.array(rows["entity_id"], pa.string()),
+        "entity_name": pa.array(entity_name, pa.string()),
+        "indicator": pa.array(rows["indicator"], pa.string()),
+        "student_group": pa.array(rows["student_group"], pa.string()),
+        "n": pa.array(rows["n"], pa.int64()),
+        "numerator": pa.array(rows["numerator"], pa.int64()),
+        "value": pa.array(value, pa.float64(), from_pandas=True),
+        "se": pa.array(se, pa.float64(), from_pandas=True),
+        "ci_low": pa.array(low, pa.float64(), from_pandas=True),
+        "ci_high": pa.array(high, pa.float64(), from_pandas=True),
+        "kind": pa.array(rows["kind"], pa.string()),
+        "direction": pa.array(rows["direction"], pa.string()),
+        "sd": pa.array(sd, pa.float64(), from_pandas=True),
+    })
+    return table
+
+
+def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "duckdb",
+            step=lambda _: None) -> tuple[pa.Table, RunSummary]:
+    """Compute every enabled indicator on ``con``'s warehouse; return results and a summary."""
+    started = time.perf_counter()
+    present = tables_present(con)
+    disabled = set(config["indicators.disabled"])
+    indicators = [i for i in BUILTIN if i.id not in disabled] + custom_indicators(config)
+    summary = RunSummary(engine_name, 0.0, 0)
+    settings = {k.split(".", 1)[1]: config[k] for k in config_settings()}
+    runnable: list[Compiled] = []
+    for ind in indicators:
+        why = _why_not(con, ind, present)
+        if why:
+            summary.not_computed[ind.id] = why
+        else:
+            runnable.append(compile_indicator(ind, settings))
+    groups = reported_groups(config["groups.extra"], config["groups.intersections"])
+    views = views_sql(present, ViewOptions(_years(con, present)))
+    check_custom_sql(con, views, [c.indicator for c in runnable], config)
+    contract_tables = sorted(present)
+    engine = make_engine(engine_name, con, contract_tables)
+    rows: dict[str, list] = {}
+    try:
+        for source in Source:
+            batch = [c for c in runnable if c.indicator.source is source]
+            if not batch:
+                continue
+            step(f"aggregating {source.value} ({len(batch)} indicators)")
+            wide = engine.query(aggregate_sql(views, source, batch, group_codes(groups, batch)))
+            for key, values in _long(wide, batch).items():
+                rows.setdefault(key, []).extend(values)
+    finally:
+        engine.close()
+    table = _finish(rows, _entity_names(con)) if rows else _empty_results()
+    order = [("school_year", "ascending"), ("indicator", "ascending")]
+    table = _sorted(table, order)
+    summary.computed = [c.id for c in runnable]
+    summary.rows = table.num_rows
+    summary.seconds = time.perf_counter() - started
+    return table, summary
+
+
+def config_settings() -> list[str]:
+    return ["indicators.units_per_year_course", "indicators.ag_pace_semesters_per_year"]
+
+
+def _empty_results() -> pa.Table:
+    rows: dict[str, list] = {k: [] for k in (
+        "school_year", "entity_type", "entity_id", "indicator", "student_group", "n",
+        "numerator", "mean", "var", "kind", "direction")}
+    return _finish(rows, {})
+
+
+def _sorted(table: pa.Table, order: list[tuple[str, str]]) -> pa.Table:
+    entity_rank = pa.array([ENTITY_ORDER[t] for t in table["entity_type"].to_pylist()],
+                           pa.int8())
+    ranked = table.append_column("_entity_rank", entity_rank)
+    ranked = ranked.sort_by([*order[:1], ("_entity_rank", "ascending"),
+                             ("entity_id", "ascending"), *order[1:],
+                             ("student_group", "ascending")])
+    return ranked.drop_columns(["_entity_rank"])
+
+
+def store(con: duckdb.DuckDBPyConnection, table: pa.Table, summary: RunSummary) -> None:
+    """Replace ``indicator_results`` and ``indicator_status`` in the warehouse."""
+    con.register("__results", table)
+    con.execute("CREATE OR REPLACE TABLE indicator_results AS SELECT * FROM __results")
+    con.unregister("__results")
+    status = [(i, True, None) for i in summary.computed] + [
+        (i, False, why) for i, why in summary.not_computed.items()]
+    con.execute("CREATE OR REPLACE TABLE indicator_status "
+                "(indicator VARCHAR, computed BOOLEAN, reason VARCHAR, engine VARCHAR)")
+    con.executemany("INSERT INTO indicator_status VALUES (?, ?, ?, ?)",
+                    [(*s, summary.engine) for s in status])
+
+
+def run(db: Path, config: Config, engine: str = "duckdb", step=lambda _: None) -> RunSummary:
+    """Compute and store every indicator for the warehouse at ``db``."""
+    con = connect(db, read_only=False)
+    try:
+        table, summary = compute(con, config, engine, step)
+        store(con, table, summary)
+    finally:
+        con.close()
+    return summary
