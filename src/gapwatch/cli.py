@@ -70,7 +70,11 @@ def synth(
     """Write a synthetic district: every table of the data contract."""
     from gapwatch.synth import SynthParams, generate
 
-    settings = SynthParams.from_toml(params) if params else SynthParams()
+    try:
+        settings = SynthParams.from_toml(params) if params else SynthParams()
+    except (OSError, ValueError) as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(2) from None
     summary = generate(
         out,
         students=students,
