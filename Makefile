@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/gapwatch demo
 
-## Run the whole test suite (the command CI runs).
+## Run the whole test suite (the command CI runs). Installs Java 17 for Spark when missing.
 test: $(STAMP)
+	bash scripts/ensure-java.sh
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n 2 -q
 

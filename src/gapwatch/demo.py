@@ -16,7 +16,10 @@ DEMO_YEARS = 3
 
 def run_demo(out: Path, *, students: int, seed: int, console: Console) -> int:
     """Generate, ingest and summarize the demo district under ``out``; return an exit code."""
+    from gapwatch.config import load_config
+    from gapwatch.export import export
     from gapwatch.ingest import ingest_bundle
+    from gapwatch.runner import run_all
     from gapwatch.synth import SynthParams, generate
 
     out.mkdir(parents=True, exist_ok=True)
@@ -42,17 +45,27 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console) -> int:
         console.print("[red]The demo bundle was refused; see the messages above.")
         return 2
 
+    console.rule("[bold]3. Indicators by student group, school and year")
+    run_all(db, load_config(None), console=console)
+
+    console.rule("[bold]4. Export for district staff")
+    exports = out / "export"
+    for path in export(db, exports):
+        console.print(f"wrote {path}")
+
     console.print(
         Panel.fit(
             "\n".join(
                 [
                     f"Synthetic bundle (one file per table): [bold]{bundle}[/]",
                     f"DuckDB warehouse:                      [bold]{db}[/]",
-                    f"Rejected rows, with reasons:            [bold]{rejects}[/]",
+                    f"Rejected rows, with reasons:           [bold]{rejects}[/]",
+                    f"Indicator results (Parquet and CSV):   [bold]{exports}[/]",
                     "",
                     f"Explore it:  duckdb {db}   (or python -c \"import duckdb; "
                     f"print(duckdb.connect('{db}').sql('from enrollments limit 5'))\")",
                     "The data contract:  docs/data-model.md",
+                    "What each indicator means:  docs/indicators.md",
                 ]
             ),
             title="gapwatch demo: where to look",

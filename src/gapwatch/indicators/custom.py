@@ -53,7 +53,7 @@ def check_custom_sql(con: duckdb.DuckDBPyConnection, views: str, indicators: lis
         sql = (f"{views} SELECT ({ind.universe}) AS u, ({ind.outcome}) AS o "
                f"FROM {ind.source.value} LIMIT 0")
         try:
-            con.execute(f"DESCRIBE {sql}")
+            con.execute(f"DESCRIBE {sql}").fetchall()
         except duckdb.Error as err:
             message = str(err).strip().splitlines()[0]
             raise ConfigError(

@@ -103,6 +103,19 @@ def _in(values: Iterable[str]) -> str:
     return "(" + ", ".join(rows_fmt(v) for v in values) + ")"
 
 
+def _included(s: str) -> str:
+    """Counts for the Academic Indicator in subject ``s`` (ela/math): tested in grades 3-8 or
+    11, enrolled at the entity from census day to the test, not an EL new to US schools."""
+    test_day = f"coalesce(s.{s}_test_date, y.default_test_day)"
+    return f"""coalesce(s.{s}_dfs IS NOT NULL
+               AND (s.{s}_tested_grade BETWEEN 3 AND 8 OR s.{s}_tested_grade = 11)
+               AND se.first_entry <= y.census_day
+               AND se.last_day >= {test_day}
+               AND NOT coalesce(l.el_status = 'EL'
+                   AND st.us_school_entry_date > {test_day} - INTERVAL 1 YEAR, FALSE),
+               FALSE) AS {s}_included"""
+
+
 BASE_CTES = f"""
 school_entities AS (
     SELECT school_id, 'school' AS entity_type, school_id AS entity_id FROM t_schools
@@ -277,20 +290,8 @@ student_year AS (
            coalesce(d.incidents, 0) AS incidents,
            s.ela_dfs, s.ela_level, s.ela_tested_grade, s.math_dfs, s.math_level,
            s.math_tested_grade,
-           coalesce(s.ela_dfs IS NOT NULL
-               AND (s.ela_tested_grade BETWEEN 3 AND 8 OR s.ela_tested_grade = 11)
-               AND se.first_entry <= y.census_day
-               AND se.last_day >= coalesce(s.ela_test_date, y.default_test_day)
-               AND NOT coalesce(l.el_status = 'EL' AND st.us_school_entry_date
-                   > coalesce(s.ela_test_date, y.default_test_day) - INTERVAL 1 YEAR, FALSE),
-               FALSE) AS ela_included,
-           coalesce(s.math_dfs IS NOT NULL
-               AND (s.math_tested_grade BETWEEN 3 AND 8 OR s.math_tested_grade = 11)
-               AND se.first_entry <= y.census_day
-               AND se.last_day >= coalesce(s.math_test_date, y.default_test_day)
-               AND NOT coalesce(l.el_status = 'EL' AND st.us_school_entry_date
-                   > coalesce(s.math_test_date, y.default_test_day) - INTERVAL 1 YEAR, FALSE),
-               FALSE) AS math_included,
+           {_included('ela')},
+           {_included('math')},
            p.elpac_level, p.elpac_prior_level,
            coalesce(m.course_marks, 0) AS course_marks,
            coalesce(m.ela_marks, 0) AS ela_marks, coalesce(m.math_marks, 0) AS math_marks,

@@ -205,7 +205,7 @@ def stage_mapped_table(con: duckdb.DuckDBPyConnection, mapping: Mapping, table_n
     for block in mapping.blocks[table_name]:
         sql = block_sql(mapping, block)
         try:
-            con.execute(f"DESCRIBE {sql}")
+            con.execute(f"DESCRIBE {sql}").fetchall()
         except duckdb.Error as err:
             message = str(err).strip().splitlines()[0]
             raise MappingError(f"{mapping.path}: {block.where_key}: {message}") from None

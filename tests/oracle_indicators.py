@@ -1,0 +1,611 @@
+"""An independent oracle for gapwatch's built-in indicators, in plain pandas.
+
+Every number is recomputed straight from a bundle's CSV files, following the published
+definitions only: docs/indicators.md (universes, outcomes, student groups, the two views),
+docs/data-model.md (the contract) and ../shared/design/METHODS.md. Nothing here reads the
+warehouse or gapwatch's SQL, so a disagreement with ``indicator_results`` points at one of the
+two implementations (or at a definition that can be read two ways).
+
+    from oracle_indicators import oracle_results
+    expected = oracle_results(Path("bundle"), intersections=("AA+M", "EL+SWD"))
+
+The result has one row per (school_year, entity_type, entity_id, indicator, student_group)
+with ``n`` (students in the universe), ``numerator`` (rates; NA for means) and ``value``.
+It doubles as the plain-pandas baseline of the performance benchmark, so it is written as an
+analyst would write it: vectorized groupby/merge, no loops over rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+KEYS = ["school_year", "entity_type", "entity_id"]
+RESULT_COLUMNS = [*KEYS, "indicator", "student_group", "n", "numerator", "value"]
+
+RACES = ("AA", "AI", "AS", "FI", "HI", "PI", "WH", "MR", "NR")
+GENDERS = ("F", "M", "X")
+#: The contract's default groups, in report order (docs/data-model.md, "Student groups").
+DEFAULT_GROUPS = ("ALL", *RACES, "SED", "EL", "RFEP", "EO", "LTEL", "SWD", "FOS", "HOM", "MIG")
+FLAG_GROUPS = {"SED": "sed", "LTEL": "ltel", "SWD": "swd", "FOS": "foster", "HOM": "homeless",
+               "MIG": "migrant"}
+FLAGS = ["sed", "frpm", "swd", "foster", "homeless", "migrant"]
+
+GRADES = {"TK": -1, "K": 0, **{str(g): g for g in range(1, 13)}}  # UG -> NA (ungraded)
+TRUE_CODES = {"true", "1", "y"}
+FALSE_CODES = {"false", "0", "n"}
+#: "C or better" (docs/indicators.md, grade8_core_c_or_better): A+ ... C and P.
+C_OR_BETTER = ["A+", "A", "A-", "B+", "B", "B-", "C+", "C", "P"]
+CORE_AREAS = ["ELA", "MATH", "SCI", "SOC"]
+#: Semesters a mark stands for: a full-year course is two, any shorter term one
+#: (ninth_grade_on_track caveat: "A full-year F counts as two semester Fs; a trimester or
+#: quarter F counts as one"; used the same way for a-g semesters).
+TERM_SEMESTERS = {"FY": 2}
+ACADEMIC_GRADES = [3, 4, 5, 6, 7, 8, 11]
+#: Smarter Balanced threshold scale scores (lowest of Levels 2, 3, 4), METHODS.md 1.2.
+SBAC_THRESHOLDS = {
+    "ELA": {3: (2367, 2432, 2490), 4: (2416, 2473, 2533), 5: (2442, 2502, 2582),
+            6: (2457, 2531, 2618), 7: (2479, 2552, 2649), 8: (2487, 2567, 2668),
+            11: (2493, 2583, 2682)},
+    "MATH": {3: (2381, 2436, 2501), 4: (2411, 2485, 2549), 5: (2455, 2528, 2579),
+             6: (2473, 2552, 2610), 7: (2484, 2567, 2635), 8: (2504, 2586, 2653),
+             11: (2543, 2628, 2718)},
+}
+MICRO = 1_000_000  #: decimals are held as integer millionths so sums and comparisons are exact
+
+
+# --- reading and converting ------------------------------------------------------------------
+
+def _read(bundle: Path, table: str) -> pd.DataFrame | None:
+    """``<table>.csv`` as text (empty cell = missing), or None when the table is not given."""
+    path = bundle / f"{table}.csv"
+    if not path.exists():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+
+def _bool(s: pd.Series) -> pd.Series:
+    """Yes/no cells (true/false, 1/0, Y/N, any case) -> nullable boolean."""
+    low = s.str.strip().str.lower()
+    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    out[low.isin(TRUE_CODES)] = True
+    out[low.isin(FALSE_CODES)] = False
+    return out
+
+
+def _grade(s: pd.Series) -> pd.Series:
+    """TK -1, K 0, 1-12; UG (ungraded) -> NA."""
+    return s.map(GRADES).astype("Int64")
+
+
+def _date(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s, format="%Y-%m-%d")
+
+
+def _micro(s: pd.Series) -> pd.Series:
+    """A decimal number as exact integer millionths (0.1 -> 100000)."""
+    return (pd.to_numeric(s) * MICRO).round().astype("Int64")
+
+
+def _year(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s).astype("int64")
+
+
+def _july1(year: pd.Series) -> pd.Series:
+    """July 1 of the given calendar years."""
+    return pd.to_datetime(year.astype(str) + "-07-01")
+
+
+def _school_year_of(dates: pd.Series) -> pd.Series:
+    """The (spring) school year a date falls in: July 1 starts the next school year."""
+    return (dates.dt.year + (dates.dt.month >= 7)).astype("Int64")
+
+
+def census_day(school_year: int) -> pd.Timestamp:
+    """The first Wednesday in October of the fall of ``school_year``."""
+    oct1 = pd.Timestamp(school_year - 1, 10, 1)
+    return oct1 + pd.Timedelta(days=(2 - oct1.weekday()) % 7)
+
+
+# --- the student_year view -------------------------------------------------------------------
+
+def _entity_map(schools: pd.DataFrame) -> pd.DataFrame:
+    """school_id -> every entity it belongs to: itself, its board district, its district."""
+    parts = [
+        schools.assign(entity_type="school", entity_id=schools["school_id"]),
+        schools.assign(entity_type="district", entity_id=schools["district_id"]),
+        schools.dropna(subset=["board_district"]).assign(
+            entity_type="board_district", entity_id=lambda d: d["board_district"]),
+    ]
+    return pd.concat(parts)[["school_id", "entity_type", "entity_id"]].reset_index(drop=True)
+
+
+def _status(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Combine enrollment rows per ``keys``: grade and EL status from the latest enrollment
+    (latest entry date), yes/no flags true if true on any enrollment, days added up (NULL if
+    any is unknown), first entry and last day (NaT while still enrolled)."""
+    latest = (rows.sort_values(["entry_date", "exit_date"], na_position="last", kind="stable")
+              .drop_duplicates(keys, keep="last")
+              .set_index(keys)[["grade", "el_status"]])
+    agg = rows.groupby(keys).agg(
+        enrollments=("school_id", "size"),
+        first_entry=("entry_date", "min"),
+        exit_max=("exit_date", "max"),
+        still_enrolled=("open", "any"),
+        days_enrolled=("days_enrolled", "sum"),
+        days_absent=("days_absent", "sum"),
+        days_unknown=("days_unknown", "any"),
+        **{f: (f, "any") for f in FLAGS},
+    )
+    agg["last_day"] = agg["exit_max"].where(~agg["still_enrolled"])
+    for col in ("days_enrolled", "days_absent"):
+        agg[col] = agg[col].where(~agg["days_unknown"])
+    agg["days_attended"] = agg["days_enrolled"] - agg["days_absent"]
+    return latest.join(agg.drop(columns=["exit_max", "still_enrolled", "days_unknown"]))
+
+
+def _add_el_columns(view: pd.DataFrame) -> pd.DataFrame:
+    """el, el_academic, ltel, us_entry_school_year, reclassified_by_year_end (view columns)."""
+    year = view["school_year"]
+    year_start = _july1(year - 1)
+    reclass = view["reclassification_date"]
+    view["el"] = view["el_status"].eq("EL").fillna(False)
+    view["rfep"] = view["el_status"].eq("RFEP").fillna(False)
+    view["us_entry_school_year"] = _school_year_of(view["us_school_entry_date"])
+    # "reclassified less than four years before the year began"
+    view["el_academic"] = view["el"] | (
+        (reclass < year_start) & (reclass > _july1(year - 5))).fillna(False)
+    # "English learner six or more years in US schools when the year began": first US
+    # enrollment on or before July 1 six years before the year began.
+    view["ltel"] = view["el"] & (view["us_school_entry_date"] <= _july1(year - 7)).fillna(False)
+    # "reclassified by June 30 of the year (or RFEP)"
+    view["reclassified_by_year_end"] = view["rfep"] | (
+        reclass <= _july1(year) - pd.Timedelta(days=1)).fillna(False)
+    return view
+
+
+def _enrollments(bundle: Path, schools: pd.DataFrame) -> pd.DataFrame:
+    enr = _read(bundle, "enrollments")
+    for col in ("days_enrolled", "days_absent", "exit_date", "el_status", *FLAGS):
+        if col not in enr:
+            enr[col] = pd.NA
+    enr = enr.assign(
+        school_year=_year(enr["school_year"]),
+        grade=_grade(enr["grade"]),
+        entry_date=_date(enr["entry_date"]),
+        exit_date=_date(enr["exit_date"]),
+        days_enrolled=_micro(enr["days_enrolled"]),
+        days_absent=_micro(enr["days_absent"]),
+        **{f: _bool(enr[f]).fillna(False).astype(bool) for f in FLAGS},
+    )
+    enr["open"] = enr["exit_date"].isna()
+    enr["days_unknown"] = enr["days_enrolled"].isna() | enr["days_absent"].isna()
+    return enr
+
+
+def _students(bundle: Path) -> pd.DataFrame:
+    stu = _read(bundle, "students")
+    for col in ("us_school_entry_date", "reclassification_date"):
+        stu[col] = _date(stu[col]) if col in stu else pd.NaT
+    return stu.set_index("student_id")[
+        ["race_ethnicity", "gender", "us_school_entry_date", "reclassification_date"]]
+
+
+def _discipline(bundle: Path, emap: pd.DataFrame) -> pd.DataFrame | None:
+    """Suspension days (in- and out-of-school, OSS and ISS) per year, entity and student,
+    counted at the school where the incident was recorded."""
+    dis = _read(bundle, "discipline")
+    if dis is None:
+        return None
+    dis = dis.assign(school_year=_year(dis["school_year"]), days=_micro(dis["days"]))
+    dis["suspension"] = dis["action"].isin(["OSS", "ISS"])
+    dis["suspension_days"] = dis["days"].where(dis["suspension"], 0)
+    return (dis.merge(emap, on="school_id")
+            .groupby([*KEYS, "student_id"])[["suspension_days"]].sum())
+
+
+def _sbac(assess: pd.DataFrame, subject: str) -> pd.DataFrame:
+    """This year's summative Smarter Balanced score per student: DFS, level, grade, date."""
+    prefix = subject.lower()
+    sb = assess[(assess["test"] == "SBAC") & (assess["subject"] == subject)
+                & (assess["administration"].fillna("SUMMATIVE") == "SUMMATIVE")]
+    sb = (sb.sort_values("test_date", kind="stable")
+          .drop_duplicates(["school_year", "student_id"], keep="last"))
+    thresholds = pd.DataFrame.from_dict(SBAC_THRESHOLDS[subject], orient="index",
+                                        columns=["l2", "l3", "l4"])
+    cut = thresholds.reindex(sb["grade"].astype("float").to_numpy())
+    cut.index = sb.index
+    score = pd.to_numeric(sb["scale_score"])
+    computed = 1 + (score >= cut["l2"]).astype(int) + (score >= cut["l3"]).astype(int) \
+        + (score >= cut["l4"]).astype(int)
+    level = pd.to_numeric(sb["performance_level"]).astype("Int64")
+    level = level.fillna(computed.where(cut["l3"].notna()).astype("Int64"))
+    return pd.DataFrame({
+        "school_year": sb["school_year"],
+        "student_id": sb["student_id"],
+        f"{prefix}_dfs": score - cut["l3"],
+        f"{prefix}_level": level,
+        f"{prefix}_tested_grade": sb["grade"],
+        f"{prefix}_test_date": sb["test_date"],
+    })
+
+
+def _elpac(assess: pd.DataFrame) -> pd.DataFrame:
+    """Summative ELPAC level this year and last year, per student and year."""
+    el = assess[(assess["test"] == "ELPAC")
+                & (assess["administration"].fillna("SUMMATIVE") == "SUMMATIVE")]
+    el = (el.sort_values("test_date", kind="stable")
+          .drop_duplicates(["school_year", "student_id"], keep="last"))
+    level = el[["school_year", "student_id"]].assign(
+        elpac_level=pd.to_numeric(el["performance_level"]).astype("Int64"))
+    prior = level.assign(school_year=level["school_year"] + 1).rename(
+        columns={"elpac_level": "elpac_prior_level"})
+    return level.merge(prior, on=["school_year", "student_id"], how="outer")
+
+
+def _assessments(bundle: Path) -> pd.DataFrame | None:
+    assess = _read(bundle, "assessments")
+    if assess is None:
+        return None
+    assess = assess.assign(school_year=_year(assess["school_year"]),
+                           grade=_grade(assess["grade"]), test_date=_date(assess["test_date"]))
+    key = ["school_year", "student_id"]
+    return (_sbac(assess, "ELA").merge(_sbac(assess, "MATH"), on=key, how="outer")
+            .merge(_elpac(assess), on=key, how="outer"))
+
+
+def _add_academic(view: pd.DataFrame) -> pd.DataFrame:
+    """ela_included / math_included: tested in grades 3-8 or 11, continuously enrolled at the
+    entity (entered on or before census day, still enrolled on the test date), and not an
+    English learner in US schools for less than a year (on the test date)."""
+    census = view["school_year"].map(census_day)
+    for s in ("ela", "math"):
+        test_date = view[f"{s}_test_date"]
+        continuous = (view["first_entry"] <= census) & (
+            view["last_day"].isna() | (view["last_day"] >= test_date))
+        newcomer = view["el"] & (
+            view["us_school_entry_date"] > test_date - pd.DateOffset(years=1))
+        view[f"{s}_included"] = (
+            view[f"{s}_dfs"].notna()
+            & view[f"{s}_tested_grade"].isin(ACADEMIC_GRADES).fillna(False)
+            & continuous & ~newcomer)
+    return view
+
+
+def _course_marks(bundle: Path, emap: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Marks per year, entity and student, and a-g semesters per student and year."""
+    cm = _read(bundle, "course_marks")
+    if cm is None:
+        return None
+    cm = cm.assign(school_year=_year(cm["school_year"]),
+                   credits_earned=_micro(cm["credits_earned"]))
+    semesters = cm["term"].map(TERM_SEMESTERS).fillna(1).astype(int)
+    good = cm["mark"].isin(C_OR_BETTER)
+    counted = cm["mark"] != "W"  # "withdrawals ignored"
+    ela = cm["subject_area"].eq("ELA") & counted
+    math = cm["subject_area"].eq("MATH") & counted
+    cm = cm.assign(
+        course_marks=1,
+        ela_marks=ela.astype(int),
+        math_marks=math.astype(int),
+        ela_below_c=(ela & ~good).astype(int),
+        math_below_c=(math & ~good).astype(int),
+        core_semester_fs=semesters.where(cm["subject_area"].isin(CORE_AREAS)
+                                         & cm["mark"].eq("F"), 0),
+        ag_semesters=semesters.where(cm["ag_area"].notna() & good, 0),
+    )
+    cols = ["course_marks", "ela_marks", "math_marks", "ela_below_c", "math_below_c",
+            "credits_earned", "core_semester_fs"]
+    at_entity = cm.merge(emap, on="school_id").groupby([*KEYS, "student_id"])[cols].sum()
+    ag = cm.groupby(["student_id", "school_year"], as_index=False)["ag_semesters"].sum()
+    return at_entity, ag
+
+
+def _add_ag(view: pd.DataFrame, ag: pd.DataFrame, by_student: pd.DataFrame) -> pd.DataFrame:
+    """ag_semesters_cumulative (all years so far, every school) and ag_history_complete: the
+    student's first high school year was grade 9 and every year since is in the warehouse."""
+    ag = ag.sort_values(["student_id", "school_year"])
+    ag["ag_semesters_cumulative"] = ag.groupby("student_id")["ag_semesters"].cumsum()
+    years = view[["school_year", "student_id"]].drop_duplicates().sort_values("school_year")
+    cum = pd.merge_asof(years, ag.drop(columns="ag_semesters").sort_values("school_year"),
+                        on="school_year", by="student_id")
+    cum["ag_semesters_cumulative"] = cum["ag_semesters_cumulative"].fillna(0)
+
+    hs = by_student.reset_index()
+    hs = hs[hs["grade"] >= 9].sort_values("school_year")
+    first = hs.drop_duplicates("student_id")[["student_id", "school_year", "grade"]].rename(
+        columns={"school_year": "first_hs_year", "grade": "first_hs_grade"})
+    enrolled_years = by_student.reset_index()[["student_id", "school_year"]]
+    span = enrolled_years.merge(first, on="student_id")
+    span = span[span["school_year"] >= span["first_hs_year"]].sort_values("school_year")
+    span["years_seen"] = span.groupby("student_id").cumcount() + 1
+    span["ag_history_complete"] = (
+        span["first_hs_grade"].eq(9).fillna(False)
+        & (span["years_seen"] == span["school_year"] - span["first_hs_year"] + 1))
+    return (view.merge(cum, on=["school_year", "student_id"], how="left")
+            .merge(span[["student_id", "school_year", "ag_history_complete"]],
+                   on=["school_year", "student_id"], how="left")
+            .assign(ag_history_complete=lambda v: v["ag_history_complete"].fillna(False)
+                    .astype(bool)))
+
+
+@dataclass
+class _Bundle:
+    """The bundle's tables as typed frames, and the entity each school belongs to."""
+
+    folder: Path
+    emap: pd.DataFrame
+    students: pd.DataFrame
+    enrollments: pd.DataFrame
+    by_student: pd.DataFrame  #: status per (school_year, student_id) over every enrollment
+    tables: set[str]
+
+
+def _load(bundle: Path) -> _Bundle:
+    schools = _read(bundle, "schools")
+    if "board_district" not in schools:
+        schools["board_district"] = pd.NA
+    enr = _enrollments(bundle, schools)
+    return _Bundle(
+        folder=bundle,
+        emap=_entity_map(schools),
+        students=_students(bundle),
+        enrollments=enr,
+        by_student=_status(enr, ["school_year", "student_id"]),
+        tables={p.stem for p in bundle.glob("*.csv")},
+    )
+
+
+def student_year(b: _Bundle) -> pd.DataFrame:
+    """The student_year view: one row per school year, entity and student enrolled there
+    (docs/indicators.md, "The views")."""
+    rows = b.enrollments.merge(b.emap, on="school_id")
+    view = _status(rows, [*KEYS, "student_id"]).reset_index()
+    view = _add_el_columns(view.join(b.students, on="student_id"))
+    sy_student = ["school_year", "student_id"]
+    row_keys = [*KEYS, "student_id"]
+
+    dis = _discipline(b.folder, b.emap)
+    if dis is not None:
+        view = view.join(dis, on=row_keys)
+        view["suspension_days"] = view["suspension_days"].fillna(0)
+
+    assess = _assessments(b.folder)
+    if assess is not None:
+        view = _add_academic(view.merge(assess, on=sy_student, how="left"))
+
+    marks = _course_marks(b.folder, b.emap)
+    if marks is not None:
+        at_entity, ag = marks
+        view = view.join(at_entity, on=row_keys)
+        view[at_entity.columns] = view[at_entity.columns].fillna(0)
+        view = _add_ag(view, ag, b.by_student)
+    return view
+
+
+# --- the cohort view ---------------------------------------------------------------------------
+
+def cohort(b: _Bundle) -> pd.DataFrame | None:
+    """The cohort view: each cohort student at the accountable school, its board district and
+    the district, at the cohort year; fifth-year graduates (GRAD_5YR) again at the year after.
+    Status comes from the student's latest enrollment year up to the cohort year."""
+    gc = _read(b.folder, "graduation_cohorts")
+    if gc is None:
+        return None
+    for col in ("ag_complete", "seal_of_biliteracy", "cci_prepared"):
+        gc[col] = _bool(gc[col]) if col in gc else pd.Series(pd.NA, index=gc.index,
+                                                               dtype="boolean")
+    gc["cohort_year"] = _year(gc["cohort_year"])
+    status = b.by_student.reset_index().join(b.students, on="student_id")
+    status = _add_el_columns(status).rename(columns={"school_year": "status_year"})
+    status = status.drop(columns=["race_ethnicity", "gender"])
+    gc = pd.merge_asof(gc.sort_values("cohort_year"), status.sort_values("status_year"),
+                       left_on="cohort_year", right_on="status_year", by="student_id")
+    gc = gc.join(b.students[["race_ethnicity", "gender"]], on="student_id")
+    four_year = gc.assign(school_year=gc["cohort_year"], in_cohort=True, fifth_year_grad=False)
+    fifth = gc[gc["outcome"] == "GRAD_5YR"].assign(
+        school_year=lambda d: d["cohort_year"] + 1, in_cohort=False, fifth_year_grad=True)
+    view = pd.concat([four_year, fifth], ignore_index=True).merge(b.emap, on="school_id")
+    for col in ("el", "el_academic", "ltel", "rfep", *FLAGS):
+        view[col] = view[col].astype("boolean").fillna(False).astype(bool)
+    return view
+
+
+# --- indicators ----------------------------------------------------------------------------
+
+Rule = Callable[[pd.DataFrame], tuple[pd.Series, pd.Series]]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One indicator: universe and outcome as pandas over a view (docs/indicators.md)."""
+
+    id: str
+    kind: str  #: "rate" or "mean"
+    source: str  #: "student_year" or "cohort"
+    needs: str  #: the table it needs
+    rule: Rule  #: view -> (universe, outcome)
+    academic: bool = False  #: EL group widened to el_academic
+    needs_columns: tuple[str, ...] = ()  #: "table.column" that must have values
+
+
+def _b(s: pd.Series) -> pd.Series:
+    """SQL truth: NULL is not true."""
+    return s.astype("boolean").fillna(False).astype(bool)
+
+
+def _between(s: pd.Series, low: int, high: int) -> pd.Series:
+    return _b((s >= low) & (s <= high))
+
+
+def specs(units_per_year_course: float = 10, ag_pace: float = 7.5) -> list[Spec]:
+    """The built-in indicators, in registry order."""
+
+    def chronic(top: int) -> Rule:
+        def rule(v: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+            universe = (_between(v["grade"], 0, top) & _b(v["days_enrolled"] >= 31 * MICRO)
+                        & _b(v["days_attended"] > 0))
+            return universe, _b(10 * v["days_absent"] >= v["days_enrolled"])
+        return rule
+
+    def academic(subject: str, kind: str) -> Spec:
+        s = subject.lower()
+        if kind == "mean":
+            return Spec(f"{s}_dfs", "mean", "student_year", "assessments",
+                        lambda v: (_b(v[f"{s}_included"]), v[f"{s}_dfs"]), academic=True)
+        return Spec(f"{s}_met", "rate", "student_year", "assessments",
+                    lambda v: (_b(v[f"{s}_included"]), _b(v[f"{s}_level"] >= 3)),
+                    academic=True)
+
+    def ag_on_track(v: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+        universe = _between(v["grade"], 9, 12) & v["ag_history_complete"]
+        return universe, _b(v["ag_semesters_cumulative"] >= ag_pace * (v["grade"] - 8))
+
+    def el_reclassified(v: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+        universe = (_b(v["grade"] == 6) & v["el_status"].isin(["EL", "RFEP"])
+                    & _b(v["us_entry_school_year"] >= v["school_year"] - 7)
+                    & _b(v["us_entry_school_year"] <= v["school_year"] - 5))
+        return universe, v["reclassified_by_year_end"]
+
+    def el_progress(v: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+        now, prior = v["elpac_level"], v["elpac_prior_level"]
+        universe = v["el"] & now.notna() & prior.notna()
+        return universe, _b((now > prior) | ((now == 4) & (prior == 4)))
+
+    grad = "graduation_cohorts"
+    return [
+        Spec("chronic_absence", "rate", "student_year", "enrollments", chronic(8),
+             needs_columns=("enrollments.days_enrolled", "enrollments.days_absent")),
+        Spec("chronic_absence_k12", "rate", "student_year", "enrollments", chronic(12),
+             needs_columns=("enrollments.days_enrolled", "enrollments.days_absent")),
+        Spec("suspension_rate", "rate", "student_year", "discipline",
+             lambda v: (pd.Series(True, index=v.index),
+                        _b(v["suspension_days"] >= MICRO))),
+        academic("ELA", "mean"),
+        academic("MATH", "mean"),
+        academic("ELA", "rate"),
+        academic("MATH", "rate"),
+        Spec("grade3_reading_met", "rate", "student_year", "assessments",
+             lambda v: (_b(v["ela_included"]) & _b(v["ela_tested_grade"] == 3),
+                        _b(v["ela_level"] >= 3)), academic=True),
+        Spec("grade8_core_c_or_better", "rate", "student_year", "course_marks",
+             lambda v: (_b(v["grade"] == 8) & (v["ela_marks"] > 0) & (v["math_marks"] > 0),
+                        (v["ela_below_c"] == 0) & (v["math_below_c"] == 0))),
+        Spec("ninth_grade_on_track", "rate", "student_year", "course_marks",
+             lambda v: (_b(v["grade"] == 9) & (v["course_marks"] > 0),
+                        (v["credits_earned"] >= 5 * units_per_year_course * MICRO)
+                        & (v["core_semester_fs"] <= 1))),
+        Spec("ag_on_track", "rate", "student_year", "course_marks", ag_on_track),
+        Spec("graduation_rate", "rate", "cohort", grad,
+             lambda v: (v["in_cohort"], v["outcome"] == "GRAD")),
+        Spec("graduation_rate_combined", "rate", "cohort", grad,
+             lambda v: (v["in_cohort"] | v["fifth_year_grad"],
+                        (v["in_cohort"] & (v["outcome"] == "GRAD")) | v["fifth_year_grad"])),
+        Spec("ag_completion", "rate", "cohort", grad,
+             lambda v: (v["in_cohort"] & (v["outcome"] == "GRAD"), _b(v["ag_complete"])),
+             needs_columns=(f"{grad}.ag_complete",)),
+        Spec("college_eligible", "rate", "cohort", grad,
+             lambda v: (v["in_cohort"] & (v["outcome"] == "GRAD"), _b(v["cci_prepared"])),
+             needs_columns=(f"{grad}.cci_prepared",)),
+        Spec("cci_prepared", "rate", "cohort", grad,
+             lambda v: (v["in_cohort"], (v["outcome"] == "GRAD") & _b(v["cci_prepared"])),
+             needs_columns=(f"{grad}.cci_prepared",)),
+        Spec("seal_of_biliteracy", "rate", "cohort", grad,
+             lambda v: (v["in_cohort"] & (v["outcome"] == "GRAD"),
+                        _b(v["seal_of_biliteracy"])),
+             needs_columns=(f"{grad}.seal_of_biliteracy",)),
+        Spec("el_reclassified_by_grade6", "rate", "student_year", "enrollments",
+             el_reclassified, needs_columns=("students.us_school_entry_date",)),
+        Spec("el_progress", "rate", "student_year", "assessments", el_progress),
+        Spec("ltel_rate", "rate", "student_year", "enrollments",
+             lambda v: (v["el"] & _between(v["grade"], 6, 12), v["ltel"]),
+             needs_columns=("students.us_school_entry_date",)),
+    ]
+
+
+def _computable(spec: Spec, b: _Bundle) -> bool:
+    """A table that is missing, or a needed column with no values, leaves the indicator out."""
+    if spec.needs not in b.tables:
+        return False
+    for needed in spec.needs_columns:
+        table, column = needed.split(".")
+        frame = _read(b.folder, table)
+        if frame is None or column not in frame or frame[column].isna().all():
+            return False
+    return True
+
+
+# --- student groups and aggregation -------------------------------------------------------
+
+def _group_rule(code: str, academic: bool) -> Callable[[pd.DataFrame], pd.Series]:
+    """One single group as a boolean over a view (docs/indicators.md, "Student groups")."""
+    if code == "ALL":
+        return lambda v: pd.Series(True, index=v.index)
+    if code in RACES:
+        return lambda v: v["race_ethnicity"].eq(code).fillna(False)
+    if code in GENDERS:
+        return lambda v: v["gender"].eq(code).fillna(False)
+    if code == "EL":
+        return lambda v: v["el_academic" if academic else "el"]
+    if code in ("RFEP", "EO"):
+        return lambda v: v["el_status"].eq(code).fillna(False)
+    if code in FLAG_GROUPS:
+        return lambda v: _b(v[FLAG_GROUPS[code]])
+    raise ValueError(f"unknown student group {code!r}")
+
+
+def memberships(view: pd.DataFrame, groups: list[str], academic: bool) -> pd.DataFrame:
+    """One boolean column per reported group; an intersection is the AND of its parts."""
+    out = {}
+    for code in groups:
+        member = pd.Series(True, index=view.index)
+        for part in code.split("+"):
+            member &= _group_rule(part, academic)(view).astype(bool)
+        out[code] = member
+    return pd.DataFrame(out, index=view.index)
+
+
+def _aggregate(view: pd.DataFrame, members: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """n, numerator and value per year, entity and group over the universe rows."""
+    universe, outcome = spec.rule(view)
+    universe = universe.to_numpy(bool)
+    if spec.kind == "mean":
+        universe = universe & outcome.notna().to_numpy()
+    rows, cols = np.nonzero(members.to_numpy(bool) & universe[:, None])
+    long = view[KEYS].iloc[rows].reset_index(drop=True)
+    long["student_group"] = members.columns.to_numpy()[cols]
+    long["y"] = outcome.to_numpy(float if spec.kind == "mean" else bool)[rows]
+    out = long.groupby([*KEYS, "student_group"], as_index=False, sort=False).agg(
+        n=("y", "size"), total=("y", "sum"), value=("y", "mean"))
+    out["numerator"] = out["total"].astype("Int64") if spec.kind == "rate" else pd.NA
+    out["numerator"] = out["numerator"].astype("Int64")
+    return out.assign(indicator=spec.id)[RESULT_COLUMNS]
+
+
+def oracle_results(bundle: Path, *, intersections: tuple[str, ...] | list[str] = (),
+                   units_per_year_course: float = 10, ag_pace: float = 7.5) -> pd.DataFrame:
+    """Every built-in indicator for every group, entity and year, recomputed from the CSVs.
+
+    One row per (school_year, entity_type, entity_id, indicator, student_group) with n > 0:
+    ``n`` students in the universe, ``numerator`` (rates; NA for means) and ``value``.
+    """
+    b = _load(Path(bundle))
+    groups = list(dict.fromkeys([*DEFAULT_GROUPS, *intersections]))
+    views = {"student_year": student_year(b), "cohort": cohort(b)}
+    members: dict[tuple[str, bool], pd.DataFrame] = {}
+    parts = []
+    for spec in specs(units_per_year_course, ag_pace):
+        view = views[spec.source]
+        if view is None or not _computable(spec, b):
+            continue
+        key = (spec.source, spec.academic)
+        if key not in members:
+            members[key] = memberships(view, groups, spec.academic)
+        parts.append(_aggregate(view, members[key], spec))
+    result = pd.concat(parts, ignore_index=True)
+    result["school_year"] = result["school_year"].astype("int64")
+    return result.sort_values(RESULT_COLUMNS[:5], ignore_index=True)
