@@ -17,7 +17,7 @@ analyst would write it: vectorized groupby/merge, no loops over rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +66,15 @@ def _read(bundle: Path, table: str) -> pd.DataFrame | None:
     if not path.exists():
         return None
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+
+def _read_columns(bundle: Path, table: str, optional: list[str]) -> pd.DataFrame | None:
+    """Like :func:`_read`, with optional columns the file leaves out added as empty."""
+    frame = _read(bundle, table)
+    for col in optional if frame is not None else []:
+        if col not in frame:
+            frame[col] = pd.Series(np.nan, index=frame.index, dtype="str")
+    return frame
 
 
 def _bool(s: pd.Series) -> pd.Series:
@@ -151,28 +160,37 @@ def _status(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def _add_el_columns(view: pd.DataFrame) -> pd.DataFrame:
     """el, el_academic, ltel, us_entry_school_year, reclassified_by_year_end (view columns)."""
     year = view["school_year"]
-    year_start = _july1(year - 1)
     reclass = view["reclassification_date"]
     view["el"] = view["el_status"].eq("EL").fillna(False)
     view["rfep"] = view["el_status"].eq("RFEP").fillna(False)
     view["us_entry_school_year"] = _school_year_of(view["us_school_entry_date"])
-    # "reclassified less than four years before the year began"
-    view["el_academic"] = view["el"] | (
-        (reclass < year_start) & (reclass > _july1(year - 5))).fillna(False)
-    # "English learner six or more years in US schools when the year began": first US
-    # enrollment on or before July 1 six years before the year began.
-    view["ltel"] = view["el"] & (view["us_school_entry_date"] <= _july1(year - 7)).fillna(False)
+    # "RFEP with a reclassification date after the day four years before the year began"
+    view["el_academic"] = view["el"] | (view["rfep"] & (reclass > _july1(year - 5))).fillna(False)
+    # "in at least the sixth school year since first enrolling in a US school"
+    view["ltel"] = view["el"] & (year - view["us_entry_school_year"] >= 6).fillna(False)
     # "reclassified by June 30 of the year (or RFEP)"
     view["reclassified_by_year_end"] = view["rfep"] | (
         reclass <= _july1(year) - pd.Timedelta(days=1)).fillna(False)
     return view
 
 
-def _enrollments(bundle: Path, schools: pd.DataFrame) -> pd.DataFrame:
-    enr = _read(bundle, "enrollments")
-    for col in ("days_enrolled", "days_absent", "exit_date", "el_status", *FLAGS):
-        if col not in enr:
-            enr[col] = pd.NA
+def _daily_days(bundle: Path) -> pd.DataFrame | None:
+    """Days enrolled and absent per school year, student and school from attendance_daily:
+    one row per instructional day enrolled; A, E and S days are absences."""
+    att = _read(bundle, "attendance_daily")
+    if att is None:
+        return None
+    att = att.assign(school_year=_school_year_of(_date(att["date"])).astype("int64"),
+                     absent=att["status"].isin(["A", "E", "S"]))
+    days = att.groupby(["school_year", "student_id", "school_id"]).agg(
+        daily_enrolled=("date", "size"), daily_absent=("absent", "sum"))
+    return (days * MICRO).astype("Int64")
+
+
+def _enrollments(bundle: Path) -> pd.DataFrame:
+    """Enrollment rows, typed; days come from attendance_daily when it has the enrollment."""
+    enr = _read_columns(bundle, "enrollments",
+                        ["days_enrolled", "days_absent", "exit_date", "el_status", *FLAGS])
     enr = enr.assign(
         school_year=_year(enr["school_year"]),
         grade=_grade(enr["grade"]),
@@ -182,15 +200,21 @@ def _enrollments(bundle: Path, schools: pd.DataFrame) -> pd.DataFrame:
         days_absent=_micro(enr["days_absent"]),
         **{f: _bool(enr[f]).fillna(False).astype(bool) for f in FLAGS},
     )
+    daily = _daily_days(bundle)
+    if daily is not None:
+        enr = enr.join(daily, on=["school_year", "student_id", "school_id"])
+        enr["days_enrolled"] = enr["daily_enrolled"].fillna(enr["days_enrolled"])
+        enr["days_absent"] = enr["daily_absent"].fillna(enr["days_absent"])
     enr["open"] = enr["exit_date"].isna()
     enr["days_unknown"] = enr["days_enrolled"].isna() | enr["days_absent"].isna()
     return enr
 
 
 def _students(bundle: Path) -> pd.DataFrame:
-    stu = _read(bundle, "students")
+    """Race/ethnicity, gender and the two EL dates, indexed by student_id."""
+    stu = _read_columns(bundle, "students", ["us_school_entry_date", "reclassification_date"])
     for col in ("us_school_entry_date", "reclassification_date"):
-        stu[col] = _date(stu[col]) if col in stu else pd.NaT
+        stu[col] = _date(stu[col])
     return stu.set_index("student_id")[
         ["race_ethnicity", "gender", "us_school_entry_date", "reclassification_date"]]
 
@@ -235,34 +259,37 @@ def _sbac(assess: pd.DataFrame, subject: str) -> pd.DataFrame:
 
 
 def _elpac(assess: pd.DataFrame) -> pd.DataFrame:
-    """Summative ELPAC level this year and last year, per student and year."""
+    """The student's summative ELPAC this year: level and the school where it was taken."""
     el = assess[(assess["test"] == "ELPAC")
                 & (assess["administration"].fillna("SUMMATIVE") == "SUMMATIVE")]
     el = (el.sort_values("test_date", kind="stable")
           .drop_duplicates(["school_year", "student_id"], keep="last"))
-    level = el[["school_year", "student_id"]].assign(
+    return el[["school_year", "student_id", "school_id"]].assign(
         elpac_level=pd.to_numeric(el["performance_level"]).astype("Int64"))
-    prior = level.assign(school_year=level["school_year"] + 1).rename(
-        columns={"elpac_level": "elpac_prior_level"})
-    return level.merge(prior, on=["school_year", "student_id"], how="outer")
 
 
-def _assessments(bundle: Path) -> pd.DataFrame | None:
-    assess = _read(bundle, "assessments")
+def _assessments(bundle: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """SBAC columns per school year and student, and the ELPAC taken that year.
+
+    SBAC scores go on every row of the student that year; continuous enrollment decides where
+    they count. The ELPAC counts at the entity where it was taken ("elpac_level ... at the
+    entity where the student took it"); last year's level wherever it was taken."""
+    assess = _read_columns(bundle, "assessments",
+                           ["performance_level", "test_date", "administration"])
     if assess is None:
         return None
     assess = assess.assign(school_year=_year(assess["school_year"]),
                            grade=_grade(assess["grade"]), test_date=_date(assess["test_date"]))
     key = ["school_year", "student_id"]
-    return (_sbac(assess, "ELA").merge(_sbac(assess, "MATH"), on=key, how="outer")
-            .merge(_elpac(assess), on=key, how="outer"))
+    sbac = _sbac(assess, "ELA").merge(_sbac(assess, "MATH"), on=key, how="outer")
+    return sbac, _elpac(assess)
 
 
 def _add_academic(view: pd.DataFrame) -> pd.DataFrame:
     """ela_included / math_included: tested in grades 3-8 or 11, continuously enrolled at the
     entity (entered on or before census day, still enrolled on the test date), and not an
     English learner in US schools for less than a year (on the test date)."""
-    census = view["school_year"].map(census_day)
+    census = view["school_year"].map({y: census_day(y) for y in view["school_year"].unique()})
     for s in ("ela", "math"):
         test_date = view[f"{s}_test_date"]
         continuous = (view["first_entry"] <= census) & (
@@ -278,7 +305,7 @@ def _add_academic(view: pd.DataFrame) -> pd.DataFrame:
 
 def _course_marks(bundle: Path, emap: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """Marks per year, entity and student, and a-g semesters per student and year."""
-    cm = _read(bundle, "course_marks")
+    cm = _read_columns(bundle, "course_marks", ["ag_area"])
     if cm is None:
         return None
     cm = cm.assign(school_year=_year(cm["school_year"]),
@@ -295,7 +322,7 @@ def _course_marks(bundle: Path, emap: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         ela_below_c=(ela & ~good).astype(int),
         math_below_c=(math & ~good).astype(int),
         core_semester_fs=semesters.where(cm["subject_area"].isin(CORE_AREAS)
-                                         & cm["mark"].eq("F"), 0),
+                                         & cm["mark"].isin(["F", "NP"]), 0),
         ag_semesters=semesters.where(cm["ag_area"].notna() & good, 0),
     )
     cols = ["course_marks", "ela_marks", "math_marks", "ela_below_c", "math_below_c",
@@ -307,7 +334,8 @@ def _course_marks(bundle: Path, emap: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
 
 def _add_ag(view: pd.DataFrame, ag: pd.DataFrame, by_student: pd.DataFrame) -> pd.DataFrame:
     """ag_semesters_cumulative (all years so far, every school) and ag_history_complete: the
-    student's first high school year was grade 9 and every year since is in the warehouse."""
+    student's first high school year was grade 9, inside the years with course marks, and
+    every year since is in the warehouse."""
     ag = ag.sort_values(["student_id", "school_year"])
     ag["ag_semesters_cumulative"] = ag.groupby("student_id")["ag_semesters"].cumsum()
     years = view[["school_year", "student_id"]].drop_duplicates().sort_values("school_year")
@@ -316,7 +344,7 @@ def _add_ag(view: pd.DataFrame, ag: pd.DataFrame, by_student: pd.DataFrame) -> p
     cum["ag_semesters_cumulative"] = cum["ag_semesters_cumulative"].fillna(0)
 
     hs = by_student.reset_index()
-    hs = hs[hs["grade"] >= 9].sort_values("school_year")
+    hs = hs[(hs["grade"] >= 9).fillna(False)].sort_values("school_year")
     first = hs.drop_duplicates("student_id")[["student_id", "school_year", "grade"]].rename(
         columns={"school_year": "first_hs_year", "grade": "first_hs_grade"})
     enrolled_years = by_student.reset_index()[["student_id", "school_year"]]
@@ -325,6 +353,7 @@ def _add_ag(view: pd.DataFrame, ag: pd.DataFrame, by_student: pd.DataFrame) -> p
     span["years_seen"] = span.groupby("student_id").cumcount() + 1
     span["ag_history_complete"] = (
         span["first_hs_grade"].eq(9).fillna(False)
+        & (span["first_hs_year"] >= ag["school_year"].min())
         & (span["years_seen"] == span["school_year"] - span["first_hs_year"] + 1))
     return (view.merge(cum, on=["school_year", "student_id"], how="left")
             .merge(span[["student_id", "school_year", "ag_history_complete"]],
@@ -346,10 +375,9 @@ class _Bundle:
 
 
 def _load(bundle: Path) -> _Bundle:
-    schools = _read(bundle, "schools")
-    if "board_district" not in schools:
-        schools["board_district"] = pd.NA
-    enr = _enrollments(bundle, schools)
+    """Read and type the tables every view needs."""
+    schools = _read_columns(bundle, "schools", ["board_district"])
+    enr = _enrollments(bundle)
     return _Bundle(
         folder=bundle,
         emap=_entity_map(schools),
@@ -376,7 +404,13 @@ def student_year(b: _Bundle) -> pd.DataFrame:
 
     assess = _assessments(b.folder)
     if assess is not None:
-        view = _add_academic(view.merge(assess, on=sy_student, how="left"))
+        sbac, elpac = assess
+        view = _add_academic(view.merge(sbac, on=sy_student, how="left"))
+        current = elpac.merge(b.emap, on="school_id")[[*row_keys, "elpac_level"]]
+        prior = elpac.assign(school_year=elpac["school_year"] + 1)[
+            [*sy_student, "elpac_level"]].rename(columns={"elpac_level": "elpac_prior_level"})
+        view = (view.merge(current, on=row_keys, how="left")
+                .merge(prior, on=sy_student, how="left"))
 
     marks = _course_marks(b.folder, b.emap)
     if marks is not None:
@@ -393,12 +427,11 @@ def cohort(b: _Bundle) -> pd.DataFrame | None:
     """The cohort view: each cohort student at the accountable school, its board district and
     the district, at the cohort year; fifth-year graduates (GRAD_5YR) again at the year after.
     Status comes from the student's latest enrollment year up to the cohort year."""
-    gc = _read(b.folder, "graduation_cohorts")
+    flags = ["ag_complete", "seal_of_biliteracy", "cci_prepared"]
+    gc = _read_columns(b.folder, "graduation_cohorts", flags)
     if gc is None:
         return None
-    for col in ("ag_complete", "seal_of_biliteracy", "cci_prepared"):
-        gc[col] = _bool(gc[col]) if col in gc else pd.Series(pd.NA, index=gc.index,
-                                                               dtype="boolean")
+    gc[flags] = gc[flags].apply(_bool)
     gc["cohort_year"] = _year(gc["cohort_year"])
     status = b.by_student.reset_index().join(b.students, on="student_id")
     status = _add_el_columns(status).rename(columns={"school_year": "status_year"})
@@ -473,7 +506,7 @@ def specs(units_per_year_course: float = 10, ag_pace: float = 7.5) -> list[Spec]
 
     def el_progress(v: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         now, prior = v["elpac_level"], v["elpac_prior_level"]
-        universe = v["el"] & now.notna() & prior.notna()
+        universe = v["el"] & _between(v["grade"], 1, 12) & now.notna() & prior.notna()
         return universe, _b((now > prior) | ((now == 4) & (prior == 4)))
 
     grad = "graduation_cohorts"
@@ -506,17 +539,16 @@ def specs(units_per_year_course: float = 10, ag_pace: float = 7.5) -> list[Spec]
              lambda v: (v["in_cohort"] | v["fifth_year_grad"],
                         (v["in_cohort"] & (v["outcome"] == "GRAD")) | v["fifth_year_grad"])),
         Spec("ag_completion", "rate", "cohort", grad,
-             lambda v: (v["in_cohort"] & (v["outcome"] == "GRAD"), _b(v["ag_complete"])),
+             lambda v: (v["in_cohort"] & (v["outcome"] == "GRAD"), v["ag_complete"]),
              needs_columns=(f"{grad}.ag_complete",)),
         Spec("college_eligible", "rate", "cohort", grad,
-             lambda v: (v["in_cohort"] & (v["outcome"] == "GRAD"), _b(v["cci_prepared"])),
+             lambda v: (v["in_cohort"] & (v["outcome"] == "GRAD"), v["cci_prepared"]),
              needs_columns=(f"{grad}.cci_prepared",)),
         Spec("cci_prepared", "rate", "cohort", grad,
              lambda v: (v["in_cohort"], (v["outcome"] == "GRAD") & _b(v["cci_prepared"])),
              needs_columns=(f"{grad}.cci_prepared",)),
         Spec("seal_of_biliteracy", "rate", "cohort", grad,
-             lambda v: (v["in_cohort"] & (v["outcome"] == "GRAD"),
-                        _b(v["seal_of_biliteracy"])),
+             lambda v: (v["in_cohort"] & (v["outcome"] == "GRAD"), v["seal_of_biliteracy"]),
              needs_columns=(f"{grad}.seal_of_biliteracy",)),
         Spec("el_reclassified_by_grade6", "rate", "student_year", "enrollments",
              el_reclassified, needs_columns=("students.us_school_entry_date",)),
@@ -527,16 +559,15 @@ def specs(units_per_year_course: float = 10, ag_pace: float = 7.5) -> list[Spec]
     ]
 
 
-def _computable(spec: Spec, b: _Bundle) -> bool:
-    """A table that is missing, or a needed column with no values, leaves the indicator out."""
+def _computable(spec: Spec, b: _Bundle, cohort_view: pd.DataFrame | None) -> bool:
+    """A table that is missing, or a needed column with no values, leaves the indicator out
+    ("not computed: needs <table>", never zero)."""
     if spec.needs not in b.tables:
         return False
-    for needed in spec.needs_columns:
-        table, column = needed.split(".")
-        frame = _read(b.folder, table)
-        if frame is None or column not in frame or frame[column].isna().all():
-            return False
-    return True
+    frames = {"enrollments": b.enrollments, "students": b.students,
+              "graduation_cohorts": cohort_view}
+    return all(frames[table][column].notna().any()
+               for table, column in (c.split(".") for c in spec.needs_columns))
 
 
 # --- student groups and aggregation -------------------------------------------------------
@@ -572,35 +603,45 @@ def memberships(view: pd.DataFrame, groups: list[str], academic: bool) -> pd.Dat
 def _aggregate(view: pd.DataFrame, members: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     """n, numerator and value per year, entity and group over the universe rows."""
     universe, outcome = spec.rule(view)
-    universe = universe.to_numpy(bool)
+    # An unknown (NULL) outcome leaves the student out of n, for rates as for means: the
+    # value does not rest on them (cci_prepared coalesces to keep them in).
+    universe = universe.to_numpy(bool) & outcome.notna().to_numpy()
     if spec.kind == "mean":
-        universe = universe & outcome.notna().to_numpy()
+        y = outcome.astype("Float64").to_numpy(float, na_value=np.nan)
+    else:
+        y = outcome.astype("boolean").fillna(False).to_numpy(bool)
+    # one (row, group) pair per student counted in a group; entities as integer codes
     rows, cols = np.nonzero(members.to_numpy(bool) & universe[:, None])
-    long = view[KEYS].iloc[rows].reset_index(drop=True)
-    long["student_group"] = members.columns.to_numpy()[cols]
-    long["y"] = outcome.to_numpy(float if spec.kind == "mean" else bool)[rows]
-    out = long.groupby([*KEYS, "student_group"], as_index=False, sort=False).agg(
+    entity = view.groupby(KEYS, sort=False).ngroup().to_numpy()
+    long = pd.DataFrame({"entity": entity[rows], "group": cols, "y": y[rows]})
+    out = long.groupby(["entity", "group"], as_index=False).agg(
         n=("y", "size"), total=("y", "sum"), value=("y", "mean"))
-    out["numerator"] = out["total"].astype("Int64") if spec.kind == "rate" else pd.NA
+    entities = view[KEYS].groupby(entity).first()
+    out = out.join(entities, on="entity")
+    out["student_group"] = members.columns.to_numpy()[out["group"]]
+    out["numerator"] = (out["total"] if spec.kind == "rate" else pd.NA)
     out["numerator"] = out["numerator"].astype("Int64")
     return out.assign(indicator=spec.id)[RESULT_COLUMNS]
 
 
-def oracle_results(bundle: Path, *, intersections: tuple[str, ...] | list[str] = (),
-                   units_per_year_course: float = 10, ag_pace: float = 7.5) -> pd.DataFrame:
+def oracle_results(bundle: Path, *, intersections: Sequence[str] = (),
+                   units_per_year_course: float = 10, ag_pace: float = 7.5,
+                   extra: Sequence[str] = ()) -> pd.DataFrame:
     """Every built-in indicator for every group, entity and year, recomputed from the CSVs.
 
+    Groups are the default set, then ``extra`` single groups (e.g. gender ``F``), then
+    ``intersections`` (``AA+M``, ``EL+SWD``); the settings are those of the config file.
     One row per (school_year, entity_type, entity_id, indicator, student_group) with n > 0:
     ``n`` students in the universe, ``numerator`` (rates; NA for means) and ``value``.
     """
     b = _load(Path(bundle))
-    groups = list(dict.fromkeys([*DEFAULT_GROUPS, *intersections]))
+    groups = list(dict.fromkeys([*DEFAULT_GROUPS, *extra, *intersections]))
     views = {"student_year": student_year(b), "cohort": cohort(b)}
     members: dict[tuple[str, bool], pd.DataFrame] = {}
     parts = []
     for spec in specs(units_per_year_course, ag_pace):
         view = views[spec.source]
-        if view is None or not _computable(spec, b):
+        if view is None or not _computable(spec, b, views["cohort"]):
             continue
         key = (spec.source, spec.academic)
         if key not in members:

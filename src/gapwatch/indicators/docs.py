@@ -24,7 +24,8 @@ error `se` and a 95% interval (`ci_low`, `ci_high`). `gapwatch export` writes th
 - **Means** (Distance from Standard) are in scale-score points; the interval is mean +/-
   t(0.975, n-1) x standard error, with the sample standard deviation (also exported as `sd`).
 - An indicator whose tables are missing is listed by `gapwatch run` as "not computed: needs
-  <table>", never reported as zero.
+  <table>", never reported as zero. A student whose outcome is unknown (an empty cell, such as
+  a graduate with no `ag_complete` value) is left out of `n`, not counted as "no".
 - A value describes outcomes, not causes; a small group's value moves a lot by chance: read the
   interval and `n` with it.
 

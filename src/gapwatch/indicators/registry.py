@@ -155,8 +155,8 @@ BUILTIN: tuple[Indicator, ...] = (
     Indicator(
         id="ninth_grade_on_track", name="Ninth grade on track",
         description="Share of ninth graders with course marks who earned at least five "
-        "full-year courses' worth of credit and no more than one semester F in a core course "
-        "(English, math, science, social studies).",
+        "full-year courses' worth of credit and no more than one semester F (or NP) in a "
+        "core course (English, math, science, social studies).",
         citation="Chicago freshman on-track (Allensworth & Easton 2005, UChicago Consortium); "
         "METHODS.md 5",
         universe="grade = 9 AND course_marks > 0",
@@ -266,17 +266,19 @@ BUILTIN: tuple[Indicator, ...] = (
         "ELPAC who gained at least one level or held the top level.",
         citation="CDE English Learner Progress Indicator (cde.ca.gov/ta/ac/cm/elpiratecal.asp); "
         "METHODS.md 1.5",
-        universe="el AND elpac_level IS NOT NULL AND elpac_prior_level IS NOT NULL",
+        universe="el AND grade BETWEEN 1 AND 12 AND elpac_level IS NOT NULL "
+        "AND elpac_prior_level IS NOT NULL",
         outcome="elpac_level > elpac_prior_level OR (elpac_level = 4 AND elpac_prior_level = 4)",
         kind=Kind.RATE, direction=Direction.HIGHER, grades="1-12", needs=("assessments",),
-        caveats="Deviation: CDE uses six ELPI levels (1, 2L, 2H, 3L, 3H, 4), splitting levels 2 "
+        caveats="Counted at the school where the student took this year's ELPAC. "
+        "Deviation: CDE uses six ELPI levels (1, 2L, 2H, 3L, 3H, 4), splitting levels 2 "
         "and 3 by scale score; gapwatch uses the four ELPAC performance levels as given, so "
         "movement within a level is not seen.",
     ),
     Indicator(
         id="ltel_rate", name="Long-term English learners",
-        description="Share of English learners in grades 6-12 who have been in US schools six "
-        "years or more.",
+        description="Share of English learners in grades 6-12 who are in at least their sixth "
+        "school year in US schools.",
         citation="California EC 313.1 (long-term English learner); DATA_MODEL.md LTEL group",
         universe="el AND grade BETWEEN 6 AND 12", outcome="ltel",
         kind=Kind.RATE, direction=Direction.LOWER, grades="6-12", needs=("enrollments",),

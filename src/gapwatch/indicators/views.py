@@ -265,6 +265,25 @@ ag_cumulative AS (
     JOIN ag_year a ON a.student_id = y.student_id AND a.school_year <= y.school_year
     GROUP BY y.student_id, y.school_year
 ),
+district_grades AS (
+    SELECT student_id, school_year, grade FROM se_latest WHERE entity_type = 'district'
+),
+hs_start AS (
+    SELECT student_id, min(school_year) AS first_hs_year,
+           arg_min(grade, school_year) AS first_hs_grade
+    FROM district_grades WHERE grade >= 9 GROUP BY student_id
+),
+hs_history AS (
+    SELECT g.student_id, g.school_year,
+           h.first_hs_grade = 9 AND h.first_hs_year >= f.first_year
+           AND count(*) OVER (PARTITION BY g.student_id ORDER BY g.school_year
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+               = g.school_year - h.first_hs_year + 1 AS ag_history_complete
+    FROM district_grades g
+    JOIN hs_start h ON h.student_id = g.student_id
+    CROSS JOIN marks_first f
+    WHERE g.school_year >= h.first_hs_year
+),
 student_year AS (
     SELECT se.school_year, se.entity_type, se.entity_id, se.student_id,
            l.grade, st.race_ethnicity, st.gender, l.el_status,
@@ -272,8 +291,9 @@ student_year AS (
            coalesce(l.el_status = 'EL' OR (l.el_status = 'RFEP'
                AND st.reclassification_date > y.year_start - INTERVAL 4 YEAR), FALSE)
                AS el_academic,
-           coalesce(l.el_status = 'EL'
-               AND st.us_school_entry_date <= y.year_start - INTERVAL 6 YEAR, FALSE) AS ltel,
+           coalesce(l.el_status = 'EL' AND se.school_year - (year(st.us_school_entry_date)
+               + CASE WHEN month(st.us_school_entry_date) >= 7 THEN 1 ELSE 0 END) >= 6, FALSE)
+               AS ltel,
            se.sed, se.frpm, se.swd, se.foster, se.homeless, se.migrant,
            st.us_school_entry_date, st.reclassification_date,
            year(st.us_school_entry_date)
@@ -300,8 +320,7 @@ student_year AS (
            coalesce(m.credits_earned, CAST(0 AS DECIMAL(9, 2))) AS credits_earned,
            coalesce(m.core_semester_fs, 0) AS core_semester_fs,
            coalesce(ag.ag_semesters_cumulative, 0) AS ag_semesters_cumulative,
-           coalesce(se.school_year - (l.grade - 9) >= f.first_year, FALSE)
-               AS ag_history_complete
+           coalesce(h.ag_history_complete, FALSE) AS ag_history_complete
     FROM se
     JOIN se_latest l USING (school_year, entity_type, entity_id, student_id)
     JOIN years y ON y.school_year = se.school_year
@@ -312,7 +331,7 @@ student_year AS (
     LEFT JOIN marks_entity m USING (school_year, entity_type, entity_id, student_id)
     LEFT JOIN ag_cumulative ag
       ON ag.student_id = se.student_id AND ag.school_year = se.school_year
-    CROSS JOIN marks_first f
+    LEFT JOIN hs_history h ON h.student_id = se.student_id AND h.school_year = se.school_year
 ),
 cohort_rows AS (
     SELECT c.cohort_year AS school_year, x.entity_type, x.entity_id, c.student_id,
@@ -375,8 +394,10 @@ STUDENT_YEAR_COLUMNS: dict[str, str] = {
     "gender": "gender code",
     "el_status": "English language status of the latest enrollment",
     "el": "current English learner",
-    "el_academic": "English learner or reclassified less than four years before the year began",
-    "ltel": "English learner six or more years in US schools when the year began",
+    "el_academic": "English learner, or RFEP with a reclassification date after the day four "
+    "years before the school year began (CDE: reclassified within the past four years)",
+    "ltel": "English learner in at least the sixth school year since first enrolling in a US "
+    "school (school year minus the school year of first US enrollment >= 6)",
     "sed, frpm, swd, foster, homeless, migrant": "status flags (true if true on any "
     "enrollment of the year at the entity)",
     "us_school_entry_date": "first enrollment in a US school",
@@ -394,13 +415,15 @@ STUDENT_YEAR_COLUMNS: dict[str, str] = {
     "ela_tested_grade, math_tested_grade": "grade when tested",
     "ela_included, math_included": "counts for the Academic Indicator (grades 3-8 and 11, "
     "continuously enrolled, not an English learner in US schools under a year)",
-    "elpac_level, elpac_prior_level": "summative ELPAC level this year and last year",
+    "elpac_level, elpac_prior_level": "summative ELPAC level this year, at the entity where "
+    "the student took it, and last year's (wherever taken)",
     "course_marks, ela_marks, math_marks": "marks this year at the entity",
     "ela_marks_c_or_better, math_marks_c_or_better": "every English / math mark C or better",
     "credits_earned": "credits earned this year at the entity",
     "core_semester_fs": "semester Fs in English, math, science, social studies",
     "ag_semesters_cumulative": "a-g semesters passed with C or better, all years so far",
-    "ag_history_complete": "every high school year of the student is in the warehouse",
+    "ag_history_complete": "the student's first high school year in the warehouse was grade 9, "
+    "inside the years with course marks, and every year since is in the warehouse",
 }
 
 COHORT_COLUMNS: dict[str, str] = {

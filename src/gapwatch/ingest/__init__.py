@@ -24,7 +24,7 @@ from gapwatch.ingest.load import build_warehouse, write_rejects_csv
 from gapwatch.ingest.mapping import MappingError, load_mapping
 from gapwatch.ingest.problems import PROBLEMS_DDL
 from gapwatch.ingest.report import EXIT_REFUSED, IngestReport, TableReport
-from gapwatch.ingest.validate import validate
+from gapwatch.ingest.validate import run_checks
 
 __all__ = ["IngestReport", "TableReport", "check_bundle", "ingest_bundle"]
 
@@ -119,11 +119,11 @@ def _run(
         if staged.refusals:
             report.refusals += staged.refusals
             return _finish(report, console)
-        validate(con, staged.given_columns, step)
+        run_checks(con, staged.given_columns, step)
         report.tables = _count(con, staged)
         report.examples, report.problems_total = _examples(con)
         step("writing rejects.csv")
-        write_rejects_csv(con, staged.present, rejects_path)
+        write_rejects_csv(con, rejects_path)
         if db is not None:
             counts = [
                 (t.name, t.name in report.tables,

@@ -71,14 +71,12 @@ def parsed(col: Column, ref: str) -> str:
     raise AssertionError(f"unhandled kind {col.kind}")  # pragma: no cover
 
 
-def invalid(col: Column, ref: str) -> str:
-    """SQL that is true when the cell has text that does not parse as the column's kind."""
-    v = text(ref)
+def invalid(col: Column, raw: str, typed: str) -> str:
+    """SQL: the cell has text (``raw``) that did not parse (``typed`` is its parsed value)."""
+    v = text(raw)
     if col.kind is Kind.GRADE:
-        return f"({v} IS NOT NULL AND {parsed(col, ref)} IS NULL AND upper({v}) <> '{UNGRADED}')"
-    if col.kind in (Kind.ID, Kind.TEXT):
-        return "false"
-    return f"({v} IS NOT NULL AND {parsed(col, ref)} IS NULL)"
+        return f"({v} IS NOT NULL AND {typed} IS NULL AND upper({v}) <> '{UNGRADED}')"
+    return f"({v} IS NOT NULL AND {typed} IS NULL)"
 
 
 def invalid_reason(col: Column, ref: str) -> str:
@@ -115,12 +113,11 @@ def _case_hint(v: str, codes: list[str]) -> str:
     return f"coalesce(CASE upper({v}) {whens} END, '')"
 
 
-def out_of_range(col: Column, ref: str) -> str | None:
+def out_of_range(col: Column, typed: str) -> str | None:
     """SQL true when a parsed number is outside the column's plausible range, or None."""
     if col.low is None or col.high is None:
         return None
-    p = parsed(col, ref)
-    return f"({p} < {col.low!r} OR {p} > {col.high!r})"
+    return f"({typed} < {col.low!r} OR {typed} > {col.high!r})"
 
 
 def range_reason(col: Column) -> str:
@@ -129,22 +126,28 @@ def range_reason(col: Column) -> str:
     return f"'outside the plausible range {low} to {high}'"
 
 
-def cell_problem_structs(col: Column, ref: str) -> list[str]:
-    """SQL structs ``{column, value, reason}`` (NULL when fine), one per cell rule of ``col``."""
-    name = sql_string(col.name)
-    raw = f"CAST({ref} AS VARCHAR)"
+def cell_checks(col: Column, raw: str, typed: str) -> list[tuple[str, str]]:
+    """(condition, reason) SQL pairs, one per cell rule of ``col``.
+
+    ``raw`` is the cell's text and ``typed`` its parsed value (see :func:`parsed`), so no rule
+    parses the text a second time.
+    """
     checks: list[tuple[str, str]] = []
     if col.required:
-        checks.append((f"{text(ref)} IS NULL", "'required value is missing'"))
+        checks.append((f"{text(raw)} IS NULL", "'required value is missing'"))
     if col.kind not in (Kind.ID, Kind.TEXT):
-        checks.append((invalid(col, ref), invalid_reason(col, ref)))
-    rng = out_of_range(col, ref)
+        checks.append((invalid(col, raw, typed), invalid_reason(col, raw)))
+    rng = out_of_range(col, typed)
     if rng:
         checks.append((rng, range_reason(col)))
-    return [
-        f"CASE WHEN {cond} THEN {{'column': {name}, 'value': {raw}, 'reason': {reason}}} END"
-        for cond, reason in checks
-    ]
+    return checks
+
+
+def problem_struct(col: Column, raw: str, cond: str, reason: str) -> str:
+    """SQL struct ``{column, value, reason}`` when ``cond`` holds, else NULL."""
+    value = f"CAST({raw} AS VARCHAR)"
+    return (f"CASE WHEN {cond} THEN {{'column': {sql_string(col.name)}, 'value': {value}, "
+            f"'reason': {reason}}} END")
 
 
 def column_ref(name: str) -> str:

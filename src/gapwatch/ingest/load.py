@@ -16,44 +16,28 @@ import duckdb
 from gapwatch import __version__
 from gapwatch.contract import CONTRACT_VERSION, TABLES, TABLES_BY_NAME
 from gapwatch.ingest.problems import REJECT_COLUMNS
-from gapwatch.ingest.validate import DERIVED_DAYS, loaded_rows, staging_name
+from gapwatch.ingest.validate import DERIVED_DAYS, loaded_rows
 from gapwatch.sql import quote_ident, sql_string
 from gapwatch.warehouse import table_ddl
 
 TABLE_ORDER = {t.name: i for i, t in enumerate(TABLES)}
 
 
-def rejects_query(present: set[str]) -> str:
-    """Every problem, in contract order, with the row's original values as JSON."""
-    raw = []
-    for name in sorted(present, key=TABLE_ORDER.__getitem__):
-        pairs = ", ".join(
-            f"{sql_string(c)}, {quote_ident(c)}" for c in TABLES_BY_NAME[name].column_names
-        )
-        raw.append(
-            f"SELECT {sql_string(name)} AS table_name, _row, "
-            f"CAST(json_object({pairs}) AS VARCHAR) AS raw FROM {staging_name(name)}"
-        )
+def rejects_query() -> str:
+    """Every problem, in contract order, with the row's original values (``raw_row``)."""
     order = " ".join(f"WHEN {sql_string(n)} THEN {i}" for n, i in TABLE_ORDER.items())
-    joined = (
-        f"LEFT JOIN ({' UNION ALL '.join(raw)}) s "
-        "ON s.table_name = p.table_name AND s._row = p.row_id"
-        if raw
-        else "LEFT JOIN (SELECT NULL AS table_name, NULL AS _row, NULL AS raw) s ON false"
-    )
-    cols = ", ".join(f"p.{quote_ident(c)}" for c in REJECT_COLUMNS if c != "raw_row")
+    cols = ", ".join(quote_ident(c) for c in REJECT_COLUMNS)
     return (
-        f"SELECT {cols}, coalesce(p.raw_row, s.raw) AS raw_row FROM problems p {joined} "
-        f"ORDER BY CASE p.table_name {order} END, p.line, p.file, p.row_id, p.stage, "
-        "p.column, p.reason"
+        f"SELECT {cols} FROM problems ORDER BY CASE table_name {order} END, line, file, "
+        "row_id, stage, \"column\", reason"
     )
 
 
-def write_rejects_csv(con: duckdb.DuckDBPyConnection, present: set[str], path: Path) -> None:
+def write_rejects_csv(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Write every problem to ``path`` (a header-only file when there are none)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     target = sql_string(str(path))
-    con.execute(f"COPY ({rejects_query(present)}) TO {target} (HEADER, DELIMITER ',')")
+    con.execute(f"COPY ({rejects_query()}) TO {target} (HEADER, DELIMITER ',')")
 
 
 def _load_table(con: duckdb.DuckDBPyConnection, name: str, present: set[str]) -> None:
@@ -97,7 +81,7 @@ def build_warehouse(
                 step(f"loading {tbl.name}")
                 _load_table(con, tbl.name, present)
         step("writing rejects and run record")
-        con.execute(f"CREATE TABLE wh.rejects AS {rejects_query(present)}")
+        con.execute(f"CREATE TABLE wh.rejects AS {rejects_query()}")
         con.execute(
             "CREATE TABLE wh.ingest_tables (table_name VARCHAR, given BOOLEAN, files VARCHAR, "
             "rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, warnings BIGINT)"

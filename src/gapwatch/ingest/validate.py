@@ -16,7 +16,7 @@ from collections.abc import Callable
 import duckdb
 
 from gapwatch.contract import TABLES, Table, table
-from gapwatch.ingest.cells import cell_problem_structs, column_ref, parsed
+from gapwatch.ingest.cells import cell_checks, column_ref, parsed, problem_struct
 from gapwatch.ingest.problems import Severity, Stage
 from gapwatch.sql import quote_ident, sql_string
 
@@ -63,16 +63,11 @@ def _insert(
 
 
 def check_cells(con: duckdb.DuckDBPyConnection, tbl: Table) -> None:
-    """Required values, kinds, code sets and plausible ranges; then build the typed table."""
-    structs = [s for col in tbl.columns for s in cell_problem_structs(col, column_ref(col.name))]
+    """Build the typed table, then report missing, unparsable and implausible values.
+
+    Each cell is parsed once; the problem structs are only built for rows with a problem.
+    """
     stage = staging_name(tbl.name)
-    if structs:
-        con.execute(
-            f"INSERT INTO problems SELECT {sql_string(tbl.name)}, _file, _line, _row, "
-            f"p.column, p.value, p.reason, '{ERROR}', '{Stage.CELL.value}', NULL FROM ("
-            f"SELECT _file, _line, _row, unnest(list_filter([{', '.join(structs)}], "
-            f"lambda x: x IS NOT NULL)) AS p FROM {stage})"
-        )
     typed = ", ".join(
         f"CAST({parsed(col, column_ref(col.name))} AS {col.sql_type}) AS {quote_ident(col.name)}"
         for col in tbl.columns
@@ -80,6 +75,26 @@ def check_cells(con: duckdb.DuckDBPyConnection, tbl: Table) -> None:
     con.execute(
         f"CREATE OR REPLACE TABLE {typed_name(tbl.name)} AS "
         f"SELECT _row, _file, _line, {typed} FROM {stage} ORDER BY _row"
+    )
+    checks = [
+        (col, cond, reason)
+        for col in tbl.columns
+        for cond, reason in cell_checks(col, f"s.{quote_ident(col.name)}",
+                                        f"t.{quote_ident(col.name)}")
+    ]
+    if not checks:
+        return
+    structs = ", ".join(
+        problem_struct(col, f"s.{quote_ident(col.name)}", cond, reason)
+        for col, cond, reason in checks
+    )
+    any_problem = " OR ".join(f"coalesce({cond}, FALSE)" for _, cond, _ in checks)
+    con.execute(
+        f"INSERT INTO problems SELECT {sql_string(tbl.name)}, _file, _line, _row, "
+        f"p.column, p.value, p.reason, '{ERROR}', '{Stage.CELL.value}', NULL FROM ("
+        f"SELECT s._file, s._line, s._row, unnest(list_filter([{structs}], "
+        f"lambda x: x IS NOT NULL)) AS p FROM {stage} s "
+        f"JOIN {typed_name(tbl.name)} t ON t._row = s._row WHERE {any_problem})"
     )
 
 
@@ -130,10 +145,17 @@ def check_keys(con: duckdb.DuckDBPyConnection, tbl: Table) -> None:
     value = "concat_ws(' | ', " + ", ".join(
         f"coalesce(CAST({quote_ident(k)} AS VARCHAR), '(empty)')" for k in tbl.key
     ) + ")"
+    same = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}"
+                        for k in (quote_ident(k) for k in tbl.key))
+    # Only keys that repeat are ranked: in a clean file that is none, and the check is a count.
     ranked = (
-        f"(SELECT *, row_number() OVER w AS _k, first_value(_file) OVER w AS _first_file, "
-        f"first_value(_line) OVER w AS _first_line FROM {typed_name(tbl.name)} t "
-        f"WHERE {not_rejected(tbl.name)} WINDOW w AS (PARTITION BY {keys} ORDER BY _row))"
+        f"(SELECT t.*, row_number() OVER w AS _k, first_value(t._file) OVER w AS _first_file, "
+        f"first_value(t._line) OVER w AS _first_line FROM {typed_name(tbl.name)} t "
+        f"JOIN (SELECT {keys} FROM {typed_name(tbl.name)} t WHERE {not_rejected(tbl.name)} "
+        f"GROUP BY {keys} HAVING count(*) > 1) d ON {same} "
+        f"WHERE {not_rejected(tbl.name)} "
+        f"WINDOW w AS (PARTITION BY {', '.join(f't.{quote_ident(k)}' for k in tbl.key)} "
+        f"ORDER BY t._row))"
     )
     reason = (
         f"format('duplicate key ({', '.join(tbl.key)}): same as {{}}line {{}}, which is kept', "
@@ -225,7 +247,7 @@ def check_attendance(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def validate(
+def run_checks(
     con: duckdb.DuckDBPyConnection,
     given: dict[str, set[str]],
     step: Callable[[str], None] = lambda _: None,
@@ -235,6 +257,7 @@ def validate(
     ``given`` maps each table in the bundle to the contract columns its file (or mapping) has.
     """
     present = set(given)
+    attendance = {"attendance_daily", "enrollments"} <= present
     for tbl in TABLES:
         if tbl.name not in present:
             continue
@@ -243,6 +266,22 @@ def validate(
         check_rows(con, tbl, present, given[tbl.name])
         check_keys(con, tbl)
         check_references(con, tbl, present)
-    if {"attendance_daily", "enrollments"} <= present:
+        if not (attendance and tbl.name == "enrollments"):
+            keep_problem_rows(con, tbl)
+    if attendance:
         step("checking attendance_daily against enrollments")
         check_attendance(con)
+        keep_problem_rows(con, table("enrollments"))
+
+
+def keep_problem_rows(con: duckdb.DuckDBPyConnection, tbl: Table) -> None:
+    """Copy the original values of rows with problems into ``problems.raw_row`` (as JSON),
+    then drop the text staging table: from here on only the typed table is needed."""
+    pairs = ", ".join(f"{sql_string(c)}, s.{quote_ident(c)}" for c in tbl.column_names)
+    stage = staging_name(tbl.name)
+    con.execute(
+        f"UPDATE problems SET raw_row = CAST(json_object({pairs}) AS VARCHAR) FROM {stage} s "
+        f"WHERE problems.table_name = {sql_string(tbl.name)} AND problems.row_id = s._row "
+        "AND problems.raw_row IS NULL"
+    )
+    con.execute(f"DROP TABLE {stage}")
