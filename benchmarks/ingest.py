@@ -82,7 +82,7 @@ def main() -> None:
 
     from gapwatch.synth import generate
 
-    console = Console()
+    console = Console(width=120)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="gapwatch-bench-"))
     table = Table(
         title=f"Ingest: {args.students:,} students x {args.years} years, {args.schools} schools"

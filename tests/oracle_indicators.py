@@ -61,11 +61,14 @@ MICRO = 1_000_000  #: decimals are held as integer millionths so sums and compar
 # --- reading and converting ------------------------------------------------------------------
 
 def _read(bundle: Path, table: str) -> pd.DataFrame | None:
-    """``<table>.csv`` as text (empty cell = missing), or None when the table is not given."""
+    """``<table>.csv`` as text (empty cell = missing), or ``<table>.parquet`` with its own
+    types; None when the table is not given."""
     path = bundle / f"{table}.csv"
-    if not path.exists():
-        return None
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    if path.exists():
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    if path.with_suffix(".parquet").exists():
+        return pd.read_parquet(path.with_suffix(".parquet"))
+    return None
 
 
 def _read_columns(bundle: Path, table: str, optional: list[str]) -> pd.DataFrame | None:
@@ -79,6 +82,8 @@ def _read_columns(bundle: Path, table: str, optional: list[str]) -> pd.DataFrame
 
 def _bool(s: pd.Series) -> pd.Series:
     """Yes/no cells (true/false, 1/0, Y/N, any case) -> nullable boolean."""
+    if not pd.api.types.is_object_dtype(s) and not pd.api.types.is_string_dtype(s):
+        return s.astype("boolean")  # already boolean (Parquet)
     low = s.str.strip().str.lower()
     out = pd.Series(pd.NA, index=s.index, dtype="boolean")
     out[low.isin(TRUE_CODES)] = True
@@ -92,7 +97,12 @@ def _grade(s: pd.Series) -> pd.Series:
 
 
 def _date(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s, format="%Y-%m-%d")
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    first = s.first_valid_index()
+    if first is not None and isinstance(s[first], str):
+        return pd.to_datetime(s, format="%Y-%m-%d")
+    return pd.to_datetime(s)  # dates already typed (Parquet)
 
 
 def _micro(s: pd.Series) -> pd.Series:
@@ -384,7 +394,7 @@ def _load(bundle: Path) -> _Bundle:
         students=_students(bundle),
         enrollments=enr,
         by_student=_status(enr, ["school_year", "student_id"]),
-        tables={p.stem for p in bundle.glob("*.csv")},
+        tables={p.stem for p in (*bundle.glob("*.csv"), *bundle.glob("*.parquet"))},
     )
 
 

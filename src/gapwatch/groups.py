@@ -31,6 +31,12 @@ PREDICATES: dict[str, str] = {
     "MIG": "migrant",
 }
 
+#: Every column of the views that a group predicate reads (aggregation groups by these first).
+GROUP_COLUMNS: tuple[str, ...] = (
+    "race_ethnicity", "gender", "el_status", "el", "el_academic", "ltel", "sed", "swd",
+    "foster", "homeless", "migrant",
+)
+
 #: For the Academic Indicator the EL group also counts students reclassified in the past four
 #: years (CDE, cde.ca.gov/ta/ac/cm/acadindcal.asp). Indicators marked ``el_group="academic"``
 #: use this predicate for ``EL``.

@@ -1,5 +1,9 @@
 """Aggregation: every indicator x student group x entity x year in one pass per view.
 
+First the view is grouped by year, entity and every column a group reads (race, gender, EL
+status, flags): a few hundred cells per school instead of one row per student. Then each cell
+is exploded into the groups it belongs to and the cells' sums are added up per group.
+
 The engine computes only exact quantities: for a rate, ``n`` and the count of successes; for a
 mean, ``n``, the sum and the sum of squares of the outcome scaled to integers (4 decimals) as
 DECIMAL(38, 0). Values, standard errors and intervals are then computed once, in Python, from
@@ -11,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gapwatch.groups import Group
+from gapwatch.groups import GROUP_COLUMNS, Group
 from gapwatch.indicators.registry import Indicator, Kind, Source
 from gapwatch.sql import sql_string
 
@@ -52,36 +56,41 @@ def _scaled(expr: str) -> str:
     return f"CAST(round(CAST(({expr}) AS DOUBLE) * {SCALE}) AS DECIMAL(38, 0))"
 
 
-def aggregates(c: Compiled, index: int) -> list[str]:
-    """The aggregate expressions of one indicator (columns ``a{index}_*``)."""
+def aggregates(c: Compiled, index: int) -> list[tuple[str, str]]:
+    """(name, aggregate expression) pairs of one indicator (``a{index}_*``)."""
     u, o = f"({c.universe})", f"({c.outcome})"
     if c.indicator.kind is Kind.RATE:
         return [
-            f"count(*) FILTER (WHERE {u} AND {o} IS NOT NULL) AS a{index}_n",
-            f"count(*) FILTER (WHERE {u} AND {o}) AS a{index}_k",
+            (f"a{index}_n", f"count(*) FILTER (WHERE {u} AND {o} IS NOT NULL)"),
+            (f"a{index}_k", f"count(*) FILTER (WHERE {u} AND {o})"),
         ]
     scaled = _scaled(o)
     return [
-        f"count(*) FILTER (WHERE {u} AND {o} IS NOT NULL) AS a{index}_n",
-        f"sum({scaled}) FILTER (WHERE {u}) AS a{index}_s",
-        f"sum({scaled} * {scaled}) FILTER (WHERE {u}) AS a{index}_ss",
+        (f"a{index}_n", f"count(*) FILTER (WHERE {u} AND {o} IS NOT NULL)"),
+        (f"a{index}_s", f"sum({scaled}) FILTER (WHERE {u})"),
+        (f"a{index}_ss", f"sum({scaled} * {scaled}) FILTER (WHERE {u})"),
     ]
 
 
-def aggregate_sql(views: str, source: Source, compiled: list[Compiled],
-                  groups: list[tuple[str, str]]) -> str:
-    """One query: the view exploded by group, grouped by year, entity and group."""
+def aggregate_sql(source: Source, compiled: list[Compiled], groups: list[tuple[str, str]],
+                  views: str = "") -> str:
+    """One query over the (materialized) view ``source``: cells, then groups."""
     memberships = ", ".join(
         f"CASE WHEN coalesce({pred}, FALSE) THEN {sql_string(code)} END" for code, pred in groups
     )
-    columns = [a for i, c in enumerate(compiled) for a in aggregates(c, i)]
+    pairs = [p for i, c in enumerate(compiled) for p in aggregates(c, i)]
+    keys = "school_year, entity_type, entity_id"
+    dims = ", ".join(GROUP_COLUMNS)
+    prefix = f"{views},\n" if views else "WITH "
     return (
-        f"{views},\n"
+        f"{prefix}cells AS (\n"
+        f"    SELECT {keys}, {dims},\n           "
+        + ",\n           ".join(f"{expr} AS {name}" for name, expr in pairs)
+        + f"\n    FROM {source.value} GROUP BY {keys}, {dims}\n),\n"
         f"exploded AS (\n"
-        f"    SELECT v.*, unnest(list_filter([{memberships}], lambda g: g IS NOT NULL))"
-        f" AS student_group FROM {source.value} v\n"
-        f")\n"
-        f"SELECT school_year, entity_type, entity_id, student_group,\n       "
-        + ",\n       ".join(columns)
-        + "\nFROM exploded GROUP BY school_year, entity_type, entity_id, student_group"
+        f"    SELECT c.*, unnest(list_filter([{memberships}], lambda g: g IS NOT NULL))"
+        f" AS student_group FROM cells c\n)\n"
+        f"SELECT {keys}, student_group,\n       "
+        + ",\n       ".join(f"sum({name}) AS {name}" for name, _ in pairs)
+        + f"\nFROM exploded GROUP BY {keys}, student_group"
     )

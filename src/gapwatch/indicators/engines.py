@@ -22,6 +22,9 @@ from gapwatch.sql import quote_ident, sql_string
 class Engine(Protocol):
     name: str
 
+    def materialize(self, name: str, sql: str) -> None:
+        """Compute ``sql`` once and keep it as the relation ``name`` for later queries."""
+
     def query(self, sql: str) -> pa.Table: ...
 
     def close(self) -> None: ...
@@ -34,12 +37,19 @@ class DuckDBEngine:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+        self.temporary: list[str] = []
+
+    def materialize(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS {sql}")
+        self.temporary.append(name)
 
     def query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
 
     def close(self) -> None:
-        """The connection belongs to the caller."""
+        """Drop the temporary tables; the connection belongs to the caller."""
+        for name in self.temporary:
+            self.con.execute(f"DROP TABLE IF EXISTS temp.{quote_ident(name)}")
 
 
 def to_spark_sql(sql: str) -> str:
@@ -79,6 +89,10 @@ class SparkEngine:
         for name in tables:
             self.spark.read.parquet(str(self.folder / f"{name}.parquet")) \
                 .createOrReplaceTempView(name)
+
+    def materialize(self, name: str, sql: str) -> None:
+        frame = self.spark.sql(to_spark_sql(sql)).cache()
+        frame.createOrReplaceTempView(name)
 
     def query(self, sql: str) -> pa.Table:
         return self.spark.sql(to_spark_sql(sql)).toArrow()

@@ -11,9 +11,9 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
-Z95 = float(stats.norm.ppf(0.975))
+Z95 = float(special.ndtri(0.975))
 
 
 def wilson(k: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
@@ -53,5 +53,5 @@ def mean_stats(mean: np.ndarray, var: np.ndarray, n: np.ndarray) -> dict[str, np
     sd = np.sqrt(np.clip(var, 0.0, None))
     se = sd / np.sqrt(n)
     with np.errstate(invalid="ignore"):
-        t = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)), np.nan)
+        t = np.where(n > 1, special.stdtrit(np.maximum(n - 1, 1), 0.975), np.nan)
     return {"value": mean, "se": se, "sd": sd, "ci_low": mean - t * se, "ci_high": mean + t * se}

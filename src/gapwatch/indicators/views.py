@@ -116,7 +116,7 @@ def _included(s: str) -> str:
                FALSE) AS {s}_included"""
 
 
-BASE_CTES = f"""
+SCHOOL_ENTITIES = """
 school_entities AS (
     SELECT school_id, 'school' AS entity_type, school_id AS entity_id FROM t_schools
     UNION ALL
@@ -124,7 +124,10 @@ school_entities AS (
     WHERE board_district IS NOT NULL
     UNION ALL
     SELECT school_id, 'district', district_id FROM t_schools
-),
+)
+"""
+
+STUDENT_YEAR_CTES = f"""
 attendance_days AS (
     SELECT student_id, school_id,
            year(date) + CASE WHEN month(date) >= 7 THEN 1 ELSE 0 END AS school_year,
@@ -144,10 +147,7 @@ enr AS (
      AND a.school_year = e.school_year
 ),
 enr_entity AS (
-    SELECT e.*, x.entity_type, x.entity_id,
-           row_number() OVER (
-               PARTITION BY e.school_year, x.entity_type, x.entity_id, e.student_id
-               ORDER BY e.entry_date DESC, e.school_id DESC) AS recency
+    SELECT e.*, x.entity_type, x.entity_id
     FROM enr e JOIN school_entities x ON x.school_id = e.school_id
 ),
 se AS (
@@ -161,12 +161,16 @@ se AS (
            bool_or(coalesce(swd, FALSE)) AS swd,
            bool_or(coalesce(foster, FALSE)) AS foster,
            bool_or(coalesce(homeless, FALSE)) AS homeless,
-           bool_or(coalesce(migrant, FALSE)) AS migrant
+           bool_or(coalesce(migrant, FALSE)) AS migrant,
+           -- the latest enrollment (by entry date, then school id) gives grade and EL status
+           arg_max({{'grade': grade, 'el_status': el_status}},
+                   {{'entry_date': entry_date, 'school_id': school_id}}) AS latest
     FROM enr_entity GROUP BY school_year, entity_type, entity_id, student_id
 ),
 se_latest AS (
-    SELECT school_year, entity_type, entity_id, student_id, grade, el_status
-    FROM enr_entity WHERE recency = 1
+    SELECT school_year, entity_type, entity_id, student_id, latest.grade AS grade,
+           latest.el_status AS el_status
+    FROM se
 ),
 discipline_entity AS (
     SELECT d.school_year, x.entity_type, x.entity_id, d.student_id,
@@ -178,19 +182,32 @@ discipline_entity AS (
     FROM t_discipline d JOIN school_entities x ON x.school_id = d.school_id
     GROUP BY d.school_year, x.entity_type, x.entity_id, d.student_id
 ),
+sbac_school AS (
+    -- the latest summative score per student, subject and school (ties: higher score)
+    SELECT school_year, school_id, student_id, subject,
+           arg_max({{'grade': grade, 'scale_score': scale_score,
+                     'performance_level': performance_level, 'test_date': test_date}},
+                   {{'day': coalesce(test_date, DATE '1900-01-01'), 'score': scale_score,
+                     'grade': coalesce(grade, -9), 'level': coalesce(performance_level, 0)}})
+               AS pick,
+           max({{'day': coalesce(test_date, DATE '1900-01-01'), 'score': scale_score,
+                 'grade': coalesce(grade, -9), 'level': coalesce(performance_level, 0)}})
+               AS rank
+    FROM t_assessments
+    WHERE test = 'SBAC' AND subject IN ('ELA', 'MATH')
+      AND coalesce(administration, 'SUMMATIVE') = 'SUMMATIVE' AND scale_score IS NOT NULL
+    GROUP BY school_year, school_id, student_id, subject
+),
 sbac_entity AS (
-    SELECT * FROM (
-        SELECT a.school_year, x.entity_type, x.entity_id, a.student_id, a.subject, a.grade,
-               a.scale_score, a.performance_level, a.test_date,
-               row_number() OVER (
-                   PARTITION BY a.school_year, x.entity_type, x.entity_id, a.student_id,
-                                a.subject
-                   ORDER BY a.test_date DESC NULLS LAST, a.scale_score DESC) AS pick
-        FROM t_assessments a JOIN school_entities x ON x.school_id = a.school_id
-        WHERE a.test = 'SBAC' AND a.subject IN ('ELA', 'MATH')
-          AND coalesce(a.administration, 'SUMMATIVE') = 'SUMMATIVE'
-          AND a.scale_score IS NOT NULL
-    ) WHERE pick = 1
+    SELECT school_year, entity_type, entity_id, student_id, subject,
+           pick.grade AS grade, pick.scale_score AS scale_score,
+           pick.performance_level AS performance_level, pick.test_date AS test_date
+    FROM (
+        SELECT b.school_year, x.entity_type, x.entity_id, b.student_id, b.subject,
+               arg_max(b.pick, b.rank) AS pick
+        FROM sbac_school b JOIN school_entities x ON x.school_id = b.school_id
+        GROUP BY b.school_year, x.entity_type, x.entity_id, b.student_id, b.subject
+    )
 ),
 sbac_scored AS (
     SELECT s.*, c.l3,
@@ -233,22 +250,30 @@ elpac_entity AS (
     LEFT JOIN elpac_pick prior
       ON prior.student_id = p.student_id AND prior.school_year = p.school_year - 1
 ),
+marks_school AS (
+    SELECT school_year, school_id, student_id,
+           count(*) AS course_marks,
+           count(*) FILTER (WHERE subject_area = 'ELA' AND mark <> 'W') AS ela_marks,
+           count(*) FILTER (WHERE subject_area = 'MATH' AND mark <> 'W') AS math_marks,
+           count(*) FILTER (WHERE subject_area = 'ELA' AND mark <> 'W'
+                            AND mark NOT IN {_in(C_OR_BETTER)}) AS ela_below_c,
+           count(*) FILTER (WHERE subject_area = 'MATH' AND mark <> 'W'
+                            AND mark NOT IN {_in(C_OR_BETTER)}) AS math_below_c,
+           sum(CAST(credits_earned AS DECIMAL(9, 2))) AS credits_earned,
+           sum(CASE WHEN subject_area IN {_in(CORE_AREAS)} AND mark IN {_in(FAILING)}
+                    THEN CASE WHEN term = 'FY' THEN 2 ELSE 1 END ELSE 0 END)
+               AS core_semester_fs
+    FROM t_course_marks GROUP BY school_year, school_id, student_id
+),
 marks_entity AS (
     SELECT m.school_year, x.entity_type, x.entity_id, m.student_id,
-           count(*) AS course_marks,
-           count(*) FILTER (WHERE m.subject_area = 'ELA' AND m.mark <> 'W') AS ela_marks,
-           count(*) FILTER (WHERE m.subject_area = 'MATH' AND m.mark <> 'W') AS math_marks,
-           coalesce(bool_and(m.mark IN {_in(C_OR_BETTER)})
-                    FILTER (WHERE m.subject_area = 'ELA' AND m.mark <> 'W'), FALSE)
-               AS ela_marks_c_or_better,
-           coalesce(bool_and(m.mark IN {_in(C_OR_BETTER)})
-                    FILTER (WHERE m.subject_area = 'MATH' AND m.mark <> 'W'), FALSE)
-               AS math_marks_c_or_better,
-           sum(CAST(m.credits_earned AS DECIMAL(9, 2))) AS credits_earned,
-           sum(CASE WHEN m.subject_area IN {_in(CORE_AREAS)} AND m.mark IN {_in(FAILING)}
-                    THEN CASE WHEN m.term = 'FY' THEN 2 ELSE 1 END ELSE 0 END)
-               AS core_semester_fs
-    FROM t_course_marks m JOIN school_entities x ON x.school_id = m.school_id
+           sum(m.course_marks) AS course_marks,
+           sum(m.ela_marks) AS ela_marks, sum(m.math_marks) AS math_marks,
+           sum(m.ela_marks) > 0 AND sum(m.ela_below_c) = 0 AS ela_marks_c_or_better,
+           sum(m.math_marks) > 0 AND sum(m.math_below_c) = 0 AS math_marks_c_or_better,
+           sum(m.credits_earned) AS credits_earned,
+           sum(m.core_semester_fs) AS core_semester_fs
+    FROM marks_school m JOIN school_entities x ON x.school_id = m.school_id
     GROUP BY m.school_year, x.entity_type, x.entity_id, m.student_id
 ),
 ag_year AS (
@@ -332,7 +357,11 @@ student_year AS (
     LEFT JOIN ag_cumulative ag
       ON ag.student_id = se.student_id AND ag.school_year = se.school_year
     LEFT JOIN hs_history h ON h.student_id = se.student_id AND h.school_year = se.school_year
-),
+)
+"""
+
+#: The cohort view reads ``student_year`` (materialized first, or the CTE above).
+COHORT_CTES = """
 cohort_rows AS (
     SELECT c.cohort_year AS school_year, x.entity_type, x.entity_id, c.student_id,
            c.outcome, c.ag_complete, c.seal_of_biliteracy, c.cci_prepared,
@@ -377,9 +406,25 @@ cohort AS (
 """
 
 
+def _prelude(present: set[str], options: ViewOptions) -> list[str]:
+    return [*table_ctes(present), _years_cte(options), _thresholds_cte(), SCHOOL_ENTITIES.strip()]
+
+
+def student_year_sql(present: set[str], options: ViewOptions) -> str:
+    """A query for the rows of the ``student_year`` view."""
+    ctes = [*_prelude(present, options), STUDENT_YEAR_CTES.strip()]
+    return "WITH " + ",\n".join(ctes) + "\nSELECT * FROM student_year"
+
+
+def cohort_sql(present: set[str], options: ViewOptions) -> str:
+    """A query for the rows of the ``cohort`` view; reads a materialized ``student_year``."""
+    ctes = [*_prelude(present, options), COHORT_CTES.strip()]
+    return "WITH " + ",\n".join(ctes) + "\nSELECT * FROM cohort"
+
+
 def views_sql(present: set[str], options: ViewOptions) -> str:
-    """``WITH ...`` defining ``student_year`` and ``cohort`` (and their building blocks)."""
-    ctes = [*table_ctes(present), _years_cte(options), _thresholds_cte(), BASE_CTES.strip()]
+    """``WITH ...`` defining both views in one statement (to check district SQL against)."""
+    ctes = [*_prelude(present, options), STUDENT_YEAR_CTES.strip(), COHORT_CTES.strip()]
     return "WITH " + ",\n".join(ctes)
 
 

@@ -9,6 +9,7 @@ refused (and nothing was loaded).
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -35,7 +36,10 @@ EXAMPLES_SHOWN = 12
 def _session() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB session that spills to a private temporary folder."""
     spill = Path(tempfile.mkdtemp(prefix="gapwatch-ingest-"))
-    con = duckdb.connect(config={"temp_directory": str(spill)})
+    config = {"temp_directory": str(spill)}
+    if limit := os.environ.get("GAPWATCH_MEMORY_LIMIT"):
+        config["memory_limit"] = limit
+    con = duckdb.connect(config=config)
     con.execute("SET enable_progress_bar = false")
     try:
         con.execute(PROBLEMS_DDL)
