@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from gapwatch.indicators.run import EXTRA_COLUMNS, RESULT_COLUMNS
+from gapwatch.indicators.results import EXTRA_COLUMNS, RESULT_COLUMNS
 from gapwatch.sql import quote_ident, sql_string
 
 

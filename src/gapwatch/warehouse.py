@@ -14,6 +14,7 @@ reader never sees a half-loaded district.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -28,13 +29,23 @@ class WarehouseMissing(FileNotFoundError):
     """No warehouse file where one was expected."""
 
 
+def session_config(**extra: str) -> dict[str, str]:
+    """DuckDB settings for gapwatch's sessions: ``GAPWATCH_MEMORY_LIMIT`` (a DuckDB size such
+    as ``3GB``) caps memory, DuckDB spilling to disk beyond it; default: DuckDB's own (80% of
+    the machine's memory)."""
+    config = dict(extra)
+    if limit := os.environ.get("GAPWATCH_MEMORY_LIMIT"):
+        config["memory_limit"] = limit
+    return config
+
+
 def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the warehouse at ``path``; a clear error when there is none."""
     if not path.is_file():
         raise WarehouseMissing(
             f"no warehouse at {path}: load a bundle first with `gapwatch ingest BUNDLE --db {path}`"
         )
-    return duckdb.connect(str(path), read_only=read_only)
+    return duckdb.connect(str(path), read_only=read_only, config=session_config())
 
 
 def table_ddl(tbl: Table, schema: str = "main") -> str:

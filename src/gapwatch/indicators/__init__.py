@@ -6,7 +6,7 @@ run by DuckDB or Spark (:mod:`.engines`); :mod:`.stats` adds standard errors and
 """
 
 from gapwatch.indicators.registry import BUILTIN, BUILTIN_BY_ID, Direction, Indicator, Kind
-from gapwatch.indicators.run import RESULT_COLUMNS, RunSummary, compute, run
+from gapwatch.indicators.results import RESULT_COLUMNS, RunSummary, compute, run
 
 __all__ = [
     "BUILTIN",

@@ -72,18 +72,38 @@ def aggregates(c: Compiled, index: int) -> list[tuple[str, str]]:
     ]
 
 
-def aggregate_sql(source: Source, compiled: list[Compiled], groups: list[tuple[str, str]],
-                  views: str = "") -> str:
-    """One query over the (materialized) view ``source``: cells, then groups."""
+def referenced_columns(compiled: list[Compiled]) -> set[str]:
+    """Every column name the indicators' universes and outcomes read (parsed with SQLGlot)."""
+    import sqlglot
+    from sqlglot import exp
+
+    names: set[str] = set()
+    for c in compiled:
+        for sql in (c.universe, c.outcome):
+            names |= {col.name for col in sqlglot.parse_one(sql, read="duckdb").find_all(
+                exp.Column)}
+    return names
+
+
+def narrow_view_sql(views: str, source: Source, compiled: list[Compiled]) -> str:
+    """The view's rows with only the columns the aggregation reads (to materialize)."""
+    keep = ["school_year", "entity_type", "entity_id", *GROUP_COLUMNS]
+    keep += sorted(referenced_columns(compiled) - set(keep))
+    return f"{views}\nSELECT {', '.join(keep)} FROM {source.value}"
+
+
+def aggregate_sql(views: str, source: Source, compiled: list[Compiled],
+                  groups: list[tuple[str, str]]) -> str:
+    """One query: ``views`` (``WITH ...``, or empty when ``source`` is a materialized
+    relation), its cells, then groups."""
     memberships = ", ".join(
         f"CASE WHEN coalesce({pred}, FALSE) THEN {sql_string(code)} END" for code, pred in groups
     )
     pairs = [p for i, c in enumerate(compiled) for p in aggregates(c, i)]
     keys = "school_year, entity_type, entity_id"
     dims = ", ".join(GROUP_COLUMNS)
-    prefix = f"{views},\n" if views else "WITH "
     return (
-        f"{prefix}cells AS (\n"
+        (f"{views},\n" if views else "WITH ") + "cells AS (\n"
         f"    SELECT {keys}, {dims},\n           "
         + ",\n           ".join(f"{expr} AS {name}" for name, expr in pairs)
         + f"\n    FROM {source.value} GROUP BY {keys}, {dims}\n),\n"

@@ -91,8 +91,7 @@ class SparkEngine:
                 .createOrReplaceTempView(name)
 
     def materialize(self, name: str, sql: str) -> None:
-        frame = self.spark.sql(to_spark_sql(sql)).cache()
-        frame.createOrReplaceTempView(name)
+        self.spark.sql(to_spark_sql(sql)).cache().createOrReplaceTempView(name)
 
     def query(self, sql: str) -> pa.Table:
         return self.spark.sql(to_spark_sql(sql)).toArrow()

@@ -94,26 +94,99 @@ def _years_cte(options: ViewOptions) -> str:
     return f"years AS {_values(rows, cols)}"
 
 
-def _thresholds_cte() -> str:
-    rows = [(s, g, *cuts) for (s, g), cuts in SBAC_THRESHOLDS.items()]
-    return f"sbac_cuts AS {_values(rows, ['subject', 'grade', 'l2', 'l3', 'l4'])}"
-
-
 def _in(values: Iterable[str]) -> str:
     return "(" + ", ".join(rows_fmt(v) for v in values) + ")"
+
+
+def _cut(subject: str, level: int, grade: str) -> str:
+    """SQL: the Smarter Balanced threshold of ``level`` (2-4) for ``grade`` (NULL if none)."""
+    whens = " ".join(f"WHEN {g} THEN {cuts[level - 2]}"
+                     for (subj, g), cuts in SBAC_THRESHOLDS.items() if subj == subject)
+    return f"CASE {grade} {whens} END"
+
+
+NO_GRADE, NO_DATE = -99, "DATE '1900-01-01'"
+
+#: Facts of the student and year (not of a school), carried from school rows upward.
+STUDENT_FACTS = ("race_ethnicity, gender, us_school_entry_date, reclassification_date, "
+                 "elpac_prior_level, ag_semesters_cumulative, ag_history_complete")
+
+
+def _prefixed(prefix: str, columns: str) -> str:
+    return ", ".join(prefix + c for c in columns.split(", "))
+
+
+def _any_values(columns: str) -> str:
+    """Above a school: facts equal on every school row of the student and year."""
+    return ", ".join(f"any_value(r.{c}) AS {c}" for c in columns.split(", "))
+
+
+def _sbac_columns(subject: str) -> str:
+    """The picked score of ``subject`` as columns of one school row (coded, never NULL)."""
+    s = subject.lower()
+    when = f"CASE WHEN subject = '{subject}' THEN"
+    return f"""max({when} sbac_order END) AS {s}_order,
+           max({when} coalesce(grade, {NO_GRADE}) END) AS {s}_grade,
+           max({when} scale_score END) AS {s}_score,
+           max({when} coalesce(performance_level, {NO_GRADE}) END) AS {s}_plevel,
+           max({when} coalesce(test_date, {NO_DATE}) END) AS {s}_date"""
+
+
+def _latest_score(s: str) -> str:
+    """Above a school: the score of the school row with the latest test (highest order)."""
+    return ",\n               ".join(
+        f"arg_max(r.{s}_{part}, r.{s}_order) AS {s}_{part}"
+        for part in ("grade", "score", "plevel", "date"))
+
+
+def _scored(s: str) -> str:
+    """DFS, level, tested grade and test date of the picked score in ``s`` (ela/math)."""
+    grade = f"NULLIF(r.{s}_grade, {NO_GRADE})"
+    score = f"r.{s}_score"
+    l2, l3, l4 = (_cut(s.upper(), level, grade) for level in (2, 3, 4))
+    return f"""{score} - ({l3}) AS {s}_dfs,
+           CASE WHEN ({l3}) IS NOT NULL THEN coalesce(NULLIF(r.{s}_plevel, {NO_GRADE}),
+               CASE WHEN {score} >= ({l4}) THEN 4 WHEN {score} >= ({l3}) THEN 3
+                    WHEN {score} >= ({l2}) THEN 2 ELSE 1 END) END AS {s}_level,
+           {grade} AS {s}_tested_grade, NULLIF(r.{s}_date, {NO_DATE}) AS {s}_test_date"""
 
 
 def _included(s: str) -> str:
     """Counts for the Academic Indicator in subject ``s`` (ela/math): tested in grades 3-8 or
     11, enrolled at the entity from census day to the test, not an EL new to US schools."""
-    test_day = f"coalesce(s.{s}_test_date, y.default_test_day)"
-    return f"""coalesce(s.{s}_dfs IS NOT NULL
-               AND (s.{s}_tested_grade BETWEEN 3 AND 8 OR s.{s}_tested_grade = 11)
-               AND se.first_entry <= y.census_day
-               AND se.last_day >= {test_day}
-               AND NOT coalesce(l.el_status = 'EL'
-                   AND st.us_school_entry_date > {test_day} - INTERVAL 1 YEAR, FALSE),
+    test_day = f"coalesce({s}_test_date, default_test_day)"
+    return f"""coalesce({s}_dfs IS NOT NULL
+               AND ({s}_tested_grade BETWEEN 3 AND 8 OR {s}_tested_grade = 11)
+               AND first_entry <= census_day
+               AND last_day >= {test_day}
+               AND NOT coalesce(el_status = 'EL'
+                   AND us_school_entry_date > {test_day} - INTERVAL 1 YEAR, FALSE),
                FALSE) AS {s}_included"""
+
+
+def _el_flags(status: str, year: str, st: str = "", y: str = "") -> str:
+    """SQL for el, el_academic and ltel from an EL status, the student's dates (columns of
+    ``st``) and the school year's start (``y``); empty prefixes read unqualified columns."""
+    entry = f"{st}us_school_entry_date"
+    entry_year = f"(year({entry}) + CASE WHEN month({entry}) >= 7 THEN 1 ELSE 0 END)"
+    return f"""coalesce({status} = 'EL', FALSE) AS el,
+           coalesce({status} = 'EL' OR ({status} = 'RFEP'
+               AND {st}reclassification_date > {y}year_start - INTERVAL 4 YEAR), FALSE)
+               AS el_academic,
+           coalesce({status} = 'EL' AND {year} - {entry_year} >= 6, FALSE) AS ltel"""
+
+
+STUDENT_STATUS = """student_status AS (
+    -- each student's status in a year over all enrollments (as at the district)
+    SELECT school_year, student_id,
+           arg_max({'grade': grade, 'el_status': el_status},
+                   {'entry_date': entry_date, 'school_id': school_id}) AS latest,
+           bool_or(coalesce(sed, FALSE)) AS sed, bool_or(coalesce(frpm, FALSE)) AS frpm,
+           bool_or(coalesce(swd, FALSE)) AS swd, bool_or(coalesce(foster, FALSE)) AS foster,
+           bool_or(coalesce(homeless, FALSE)) AS homeless,
+           bool_or(coalesce(migrant, FALSE)) AS migrant
+    FROM t_enrollments GROUP BY school_year, student_id
+)"""
 
 
 SCHOOL_ENTITIES = """
@@ -139,96 +212,54 @@ enr AS (
     SELECT e.*,
            CAST(coalesce(a.att_enrolled, e.days_enrolled) AS DECIMAL(9, 2)) AS d_enrolled,
            CAST(coalesce(a.att_absent, e.days_absent) AS DECIMAL(9, 2)) AS d_absent,
-           coalesce(e.exit_date, y.year_end) AS last_day
+           coalesce(e.exit_date, y.year_end) AS last_day,
+           -- the latest enrollment of the year has the highest order (entry date, school id)
+           row_number() OVER (PARTITION BY e.school_year, e.student_id
+                              ORDER BY e.entry_date, e.school_id) AS enr_order
     FROM t_enrollments e
     JOIN years y ON y.school_year = e.school_year
     LEFT JOIN attendance_days a
       ON a.student_id = e.student_id AND a.school_id = e.school_id
      AND a.school_year = e.school_year
 ),
-enr_entity AS (
-    SELECT e.*, x.entity_type, x.entity_id
-    FROM enr e JOIN school_entities x ON x.school_id = e.school_id
-),
-se AS (
-    SELECT school_year, entity_type, entity_id, student_id,
-           count(*) AS enrollments,
-           CASE WHEN count(d_enrolled) = count(*) THEN sum(d_enrolled) END AS days_enrolled,
-           CASE WHEN count(d_absent) = count(*) THEN sum(d_absent) END AS days_absent,
-           min(entry_date) AS first_entry, max(last_day) AS last_day,
-           bool_or(coalesce(sed, FALSE)) AS sed,
-           bool_or(coalesce(frpm, FALSE)) AS frpm,
-           bool_or(coalesce(swd, FALSE)) AS swd,
-           bool_or(coalesce(foster, FALSE)) AS foster,
-           bool_or(coalesce(homeless, FALSE)) AS homeless,
-           bool_or(coalesce(migrant, FALSE)) AS migrant,
-           -- the latest enrollment (by entry date, then school id) gives grade and EL status
-           arg_max({{'grade': grade, 'el_status': el_status}},
-                   {{'entry_date': entry_date, 'school_id': school_id}}) AS latest
-    FROM enr_entity GROUP BY school_year, entity_type, entity_id, student_id
-),
-se_latest AS (
-    SELECT school_year, entity_type, entity_id, student_id, latest.grade AS grade,
-           latest.el_status AS el_status
-    FROM se
-),
-discipline_entity AS (
-    SELECT d.school_year, x.entity_type, x.entity_id, d.student_id,
-           sum(CASE WHEN d.action IN ('OSS', 'ISS') THEN CAST(d.days AS DECIMAL(9, 3))
+discipline_school AS (
+    SELECT school_year, school_id, student_id,
+           sum(CASE WHEN action IN ('OSS', 'ISS') THEN CAST(days AS DECIMAL(9, 3))
                     ELSE CAST(0 AS DECIMAL(9, 3)) END) AS suspension_days,
-           count(*) FILTER (WHERE d.action IN ('OSS', 'ISS')) AS suspensions,
-           count(*) FILTER (WHERE d.action = 'OSS') AS out_of_school_suspensions,
+           count(*) FILTER (WHERE action IN ('OSS', 'ISS')) AS suspensions,
+           count(*) FILTER (WHERE action = 'OSS') AS out_of_school_suspensions,
            count(*) AS incidents
-    FROM t_discipline d JOIN school_entities x ON x.school_id = d.school_id
-    GROUP BY d.school_year, x.entity_type, x.entity_id, d.student_id
+    FROM t_discipline GROUP BY school_year, school_id, student_id
+),
+sbac_picked AS (
+    -- the latest summative score per student, subject and school (ties: the higher score)
+    SELECT * FROM (
+        SELECT school_year, school_id, student_id, subject, grade, scale_score,
+               performance_level, test_date,
+               row_number() OVER (
+                   PARTITION BY school_year, school_id, student_id, subject
+                   ORDER BY test_date DESC NULLS LAST, scale_score DESC,
+                            grade DESC NULLS LAST, performance_level DESC NULLS LAST) AS pick
+        FROM t_assessments
+        WHERE test = 'SBAC' AND subject IN ('ELA', 'MATH')
+          AND coalesce(administration, 'SUMMATIVE') = 'SUMMATIVE' AND scale_score IS NOT NULL
+    ) WHERE pick = 1
 ),
 sbac_school AS (
-    -- the latest summative score per student, subject and school (ties: higher score)
-    SELECT school_year, school_id, student_id, subject,
-           arg_max({{'grade': grade, 'scale_score': scale_score,
-                     'performance_level': performance_level, 'test_date': test_date}},
-                   {{'day': coalesce(test_date, DATE '1900-01-01'), 'score': scale_score,
-                     'grade': coalesce(grade, -9), 'level': coalesce(performance_level, 0)}})
-               AS pick,
-           max({{'day': coalesce(test_date, DATE '1900-01-01'), 'score': scale_score,
-                 'grade': coalesce(grade, -9), 'level': coalesce(performance_level, 0)}})
-               AS rank
-    FROM t_assessments
-    WHERE test = 'SBAC' AND subject IN ('ELA', 'MATH')
-      AND coalesce(administration, 'SUMMATIVE') = 'SUMMATIVE' AND scale_score IS NOT NULL
-    GROUP BY school_year, school_id, student_id, subject
-),
-sbac_entity AS (
-    SELECT school_year, entity_type, entity_id, student_id, subject,
-           pick.grade AS grade, pick.scale_score AS scale_score,
-           pick.performance_level AS performance_level, pick.test_date AS test_date
+    -- one row per student and school; *_order ranks the score among the student's schools
+    -- (higher = later), so the board district and district keep the latest; empty grades,
+    -- levels and dates are coded (-99, 1900-01-01) so that arg_max never meets a NULL
+    SELECT school_year, school_id, student_id,
+           {_sbac_columns('ELA')},
+           {_sbac_columns('MATH')}
     FROM (
-        SELECT b.school_year, x.entity_type, x.entity_id, b.student_id, b.subject,
-               arg_max(b.pick, b.rank) AS pick
-        FROM sbac_school b JOIN school_entities x ON x.school_id = b.school_id
-        GROUP BY b.school_year, x.entity_type, x.entity_id, b.student_id, b.subject
+        SELECT *, row_number() OVER (
+                   PARTITION BY school_year, student_id, subject
+                   ORDER BY test_date NULLS FIRST, scale_score, grade NULLS FIRST,
+                            performance_level NULLS FIRST, school_id) AS sbac_order
+        FROM sbac_picked
     )
-),
-sbac_scored AS (
-    SELECT s.*, c.l3,
-           s.scale_score - c.l3 AS dfs,
-           coalesce(s.performance_level,
-                    CASE WHEN s.scale_score >= c.l4 THEN 4 WHEN s.scale_score >= c.l3 THEN 3
-                         WHEN s.scale_score >= c.l2 THEN 2 ELSE 1 END) AS level
-    FROM sbac_entity s
-    JOIN sbac_cuts c ON c.subject = s.subject AND c.grade = s.grade
-),
-sbac_wide AS (
-    SELECT school_year, entity_type, entity_id, student_id,
-           max(CASE WHEN subject = 'ELA' THEN dfs END) AS ela_dfs,
-           max(CASE WHEN subject = 'ELA' THEN level END) AS ela_level,
-           max(CASE WHEN subject = 'ELA' THEN grade END) AS ela_tested_grade,
-           max(CASE WHEN subject = 'ELA' THEN test_date END) AS ela_test_date,
-           max(CASE WHEN subject = 'MATH' THEN dfs END) AS math_dfs,
-           max(CASE WHEN subject = 'MATH' THEN level END) AS math_level,
-           max(CASE WHEN subject = 'MATH' THEN grade END) AS math_tested_grade,
-           max(CASE WHEN subject = 'MATH' THEN test_date END) AS math_test_date
-    FROM sbac_scored GROUP BY school_year, entity_type, entity_id, student_id
+    GROUP BY school_year, school_id, student_id
 ),
 elpac_pick AS (
     SELECT * FROM (
@@ -241,14 +272,6 @@ elpac_pick AS (
         WHERE a.test = 'ELPAC' AND a.subject = 'ELP'
           AND coalesce(a.administration, 'SUMMATIVE') = 'SUMMATIVE'
     ) WHERE pick = 1
-),
-elpac_entity AS (
-    SELECT p.school_year, x.entity_type, x.entity_id, p.student_id,
-           p.performance_level AS elpac_level, prior.performance_level AS elpac_prior_level
-    FROM elpac_pick p
-    JOIN school_entities x ON x.school_id = p.school_id
-    LEFT JOIN elpac_pick prior
-      ON prior.student_id = p.student_id AND prior.school_year = p.school_year - 1
 ),
 marks_school AS (
     SELECT school_year, school_id, student_id,
@@ -265,17 +288,6 @@ marks_school AS (
                AS core_semester_fs
     FROM t_course_marks GROUP BY school_year, school_id, student_id
 ),
-marks_entity AS (
-    SELECT m.school_year, x.entity_type, x.entity_id, m.student_id,
-           sum(m.course_marks) AS course_marks,
-           sum(m.ela_marks) AS ela_marks, sum(m.math_marks) AS math_marks,
-           sum(m.ela_marks) > 0 AND sum(m.ela_below_c) = 0 AS ela_marks_c_or_better,
-           sum(m.math_marks) > 0 AND sum(m.math_below_c) = 0 AS math_marks_c_or_better,
-           sum(m.credits_earned) AS credits_earned,
-           sum(m.core_semester_fs) AS core_semester_fs
-    FROM marks_school m JOIN school_entities x ON x.school_id = m.school_id
-    GROUP BY m.school_year, x.entity_type, x.entity_id, m.student_id
-),
 ag_year AS (
     SELECT student_id, school_year,
            sum(CASE WHEN ag_area IS NOT NULL AND mark IN {_in(C_OR_BETTER)}
@@ -283,20 +295,20 @@ ag_year AS (
     FROM t_course_marks GROUP BY student_id, school_year
 ),
 marks_first AS (SELECT min(school_year) AS first_year FROM t_course_marks),
-student_years AS (SELECT DISTINCT student_id, school_year FROM t_enrollments),
 ag_cumulative AS (
-    SELECT y.student_id, y.school_year, sum(a.ag_semesters) AS ag_semesters_cumulative
-    FROM student_years y
-    JOIN ag_year a ON a.student_id = y.student_id AND a.school_year <= y.school_year
-    GROUP BY y.student_id, y.school_year
-),
-district_grades AS (
-    SELECT student_id, school_year, grade FROM se_latest WHERE entity_type = 'district'
+    -- a-g semesters passed so far: a running sum over the student's years
+    SELECT y.student_id, y.school_year,
+           sum(coalesce(a.ag_semesters, 0)) OVER (
+               PARTITION BY y.student_id ORDER BY y.school_year
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ag_semesters_cumulative
+    FROM (SELECT student_id, school_year FROM student_status
+          UNION SELECT student_id, school_year FROM ag_year) y
+    LEFT JOIN ag_year a ON a.student_id = y.student_id AND a.school_year = y.school_year
 ),
 hs_start AS (
     SELECT student_id, min(school_year) AS first_hs_year,
-           arg_min(grade, school_year) AS first_hs_grade
-    FROM district_grades WHERE grade >= 9 GROUP BY student_id
+           arg_min(latest.grade, school_year) AS first_hs_grade
+    FROM student_status WHERE latest.grade >= 9 GROUP BY student_id
 ),
 hs_history AS (
     SELECT g.student_id, g.school_year,
@@ -304,64 +316,173 @@ hs_history AS (
            AND count(*) OVER (PARTITION BY g.student_id ORDER BY g.school_year
                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
                = g.school_year - h.first_hs_year + 1 AS ag_history_complete
-    FROM district_grades g
+    FROM student_status g
     JOIN hs_start h ON h.student_id = g.student_id
     CROSS JOIN marks_first f
     WHERE g.school_year >= h.first_hs_year
 ),
+school_keys AS (
+    SELECT school_year, school_id, student_id FROM enr
+    UNION SELECT school_year, school_id, student_id FROM discipline_school
+    UNION SELECT school_year, school_id, student_id FROM sbac_school
+    UNION SELECT school_year, school_id, student_id FROM elpac_pick
+    UNION SELECT school_year, school_id, student_id FROM marks_school
+),
+school_rows AS (
+    -- everything known of a student at a school in a year; "enrolled" when an enrollment
+    -- row exists (facts at a school the student was not enrolled in count only above it)
+    SELECT k.school_year, k.school_id, k.student_id, k.rows_in_year,
+           e.student_id IS NOT NULL AS enrolled,
+           e.grade, e.el_status, e.entry_date, e.last_day, e.d_enrolled, e.d_absent,
+           e.sed, e.frpm, e.swd, e.foster, e.homeless, e.migrant, e.enr_order,
+           d.suspension_days, d.suspensions, d.out_of_school_suspensions, d.incidents,
+           b.ela_order, b.ela_grade, b.ela_score, b.ela_plevel, b.ela_date,
+           b.math_order, b.math_grade, b.math_score, b.math_plevel, b.math_date,
+           p.performance_level AS elpac_level,
+           m.course_marks, m.ela_marks, m.math_marks, m.ela_below_c, m.math_below_c,
+           m.credits_earned, m.core_semester_fs,
+           -- the student's own facts of the year, the same on every school row
+           st.race_ethnicity, st.gender, st.us_school_entry_date, st.reclassification_date,
+           pr.performance_level AS elpac_prior_level, ag.ag_semesters_cumulative,
+           h.ag_history_complete
+    FROM (SELECT *, count(*) OVER (PARTITION BY school_year, student_id) AS rows_in_year
+          FROM school_keys) k
+    JOIN t_students st ON st.student_id = k.student_id
+    LEFT JOIN enr e ON e.school_year = k.school_year AND e.school_id = k.school_id
+                   AND e.student_id = k.student_id
+    LEFT JOIN discipline_school d ON d.school_year = k.school_year
+                   AND d.school_id = k.school_id AND d.student_id = k.student_id
+    LEFT JOIN sbac_school b ON b.school_year = k.school_year AND b.school_id = k.school_id
+                   AND b.student_id = k.student_id
+    LEFT JOIN elpac_pick p ON p.school_year = k.school_year AND p.school_id = k.school_id
+                   AND p.student_id = k.student_id
+    LEFT JOIN marks_school m ON m.school_year = k.school_year AND m.school_id = k.school_id
+                   AND m.student_id = k.student_id
+    LEFT JOIN elpac_pick pr
+      ON pr.student_id = k.student_id AND pr.school_year = k.school_year - 1
+    LEFT JOIN ag_cumulative ag
+      ON ag.student_id = k.student_id AND ag.school_year = k.school_year
+    LEFT JOIN hs_history h ON h.student_id = k.student_id AND h.school_year = k.school_year
+),
+entity_rows AS (
+    -- the school rows; above a school, a student's rows are added up (transfers, facts
+    -- at other schools) or, for the many with one row that year, relabeled
+    SELECT school_year, 'school' AS entity_type, school_id AS entity_id, student_id,
+           1 AS enrollments, d_enrolled AS days_enrolled, d_absent AS days_absent,
+           entry_date AS first_entry, last_day,
+           coalesce(sed, FALSE) AS sed, coalesce(frpm, FALSE) AS frpm,
+           coalesce(swd, FALSE) AS swd, coalesce(foster, FALSE) AS foster,
+           coalesce(homeless, FALSE) AS homeless, coalesce(migrant, FALSE) AS migrant,
+           grade, el_status,
+           suspension_days, suspensions, out_of_school_suspensions, incidents,
+           ela_grade, ela_score, ela_plevel, ela_date,
+           math_grade, math_score, math_plevel, math_date, elpac_level,
+           course_marks, ela_marks, math_marks, ela_below_c, math_below_c, credits_earned,
+           core_semester_fs, {STUDENT_FACTS}
+    FROM school_rows WHERE enrolled
+    UNION ALL
+    -- a student with one row in the district that year: the row, relabeled upward
+    SELECT r.school_year, x.entity_type, x.entity_id, r.student_id,
+           1, r.d_enrolled, r.d_absent, r.entry_date, r.last_day,
+           coalesce(r.sed, FALSE), coalesce(r.frpm, FALSE), coalesce(r.swd, FALSE),
+           coalesce(r.foster, FALSE), coalesce(r.homeless, FALSE), coalesce(r.migrant, FALSE),
+           r.grade, r.el_status,
+           r.suspension_days, r.suspensions, r.out_of_school_suspensions, r.incidents,
+           r.ela_grade, r.ela_score, r.ela_plevel, r.ela_date,
+           r.math_grade, r.math_score, r.math_plevel, r.math_date, r.elpac_level,
+           r.course_marks, r.ela_marks, r.math_marks, r.ela_below_c, r.math_below_c,
+           r.credits_earned, r.core_semester_fs, {_prefixed("r.", STUDENT_FACTS)}
+    FROM school_rows r
+    JOIN school_entities x ON x.school_id = r.school_id AND x.entity_type <> 'school'
+    WHERE r.enrolled AND r.rows_in_year = 1
+    UNION ALL
+    SELECT school_year, entity_type, entity_id, student_id, enrollments, days_enrolled,
+           days_absent, first_entry, last_day, sed, frpm, swd, foster, homeless, migrant,
+           NULLIF(grade, -99), NULLIF(el_status, ''),
+           suspension_days, suspensions, out_of_school_suspensions, incidents,
+           ela_grade, ela_score, ela_plevel, ela_date,
+           math_grade, math_score, math_plevel, math_date, elpac_level,
+           course_marks, ela_marks, math_marks, ela_below_c, math_below_c, credits_earned,
+           core_semester_fs, {STUDENT_FACTS}
+    FROM (
+        SELECT r.school_year, x.entity_type, x.entity_id, r.student_id,
+               count(*) FILTER (WHERE r.enrolled) AS enrollments,
+               CASE WHEN count(r.d_enrolled) = count(*) FILTER (WHERE r.enrolled)
+                    THEN sum(r.d_enrolled) END AS days_enrolled,
+               CASE WHEN count(r.d_absent) = count(*) FILTER (WHERE r.enrolled)
+                    THEN sum(r.d_absent) END AS days_absent,
+               min(r.entry_date) AS first_entry, max(r.last_day) AS last_day,
+               bool_or(coalesce(r.sed, FALSE)) AS sed, bool_or(coalesce(r.frpm, FALSE)) AS frpm,
+               bool_or(coalesce(r.swd, FALSE)) AS swd,
+               bool_or(coalesce(r.foster, FALSE)) AS foster,
+               bool_or(coalesce(r.homeless, FALSE)) AS homeless,
+               bool_or(coalesce(r.migrant, FALSE)) AS migrant,
+               -- the latest enrollment (by entry date, then school id): grade and EL status
+               arg_max(coalesce(r.grade, -99), r.enr_order) FILTER (WHERE r.enrolled) AS grade,
+               arg_max(coalesce(r.el_status, ''), r.enr_order) FILTER (WHERE r.enrolled)
+                   AS el_status,
+               sum(r.suspension_days) AS suspension_days, sum(r.suspensions) AS suspensions,
+               sum(r.out_of_school_suspensions) AS out_of_school_suspensions,
+               sum(r.incidents) AS incidents,
+               {_latest_score('ela')},
+               {_latest_score('math')},
+               max(r.elpac_level) AS elpac_level,
+               sum(r.course_marks) AS course_marks, sum(r.ela_marks) AS ela_marks,
+               sum(r.math_marks) AS math_marks, sum(r.ela_below_c) AS ela_below_c,
+               sum(r.math_below_c) AS math_below_c, sum(r.credits_earned) AS credits_earned,
+               sum(r.core_semester_fs) AS core_semester_fs,
+               {_any_values(STUDENT_FACTS)}
+        FROM school_rows r
+        JOIN school_entities x ON x.school_id = r.school_id AND x.entity_type <> 'school'
+        WHERE r.rows_in_year > 1
+        GROUP BY r.school_year, x.entity_type, x.entity_id, r.student_id
+        HAVING bool_or(r.enrolled)
+    )
+),
+student_year_scored AS (
+    SELECT r.*, y.year_start, y.year_end, y.census_day, y.default_test_day,
+           {_scored('ela')},
+           {_scored('math')},
+    FROM entity_rows r
+    JOIN years y ON y.school_year = r.school_year
+),
 student_year AS (
-    SELECT se.school_year, se.entity_type, se.entity_id, se.student_id,
-           l.grade, st.race_ethnicity, st.gender, l.el_status,
-           coalesce(l.el_status = 'EL', FALSE) AS el,
-           coalesce(l.el_status = 'EL' OR (l.el_status = 'RFEP'
-               AND st.reclassification_date > y.year_start - INTERVAL 4 YEAR), FALSE)
-               AS el_academic,
-           coalesce(l.el_status = 'EL' AND se.school_year - (year(st.us_school_entry_date)
-               + CASE WHEN month(st.us_school_entry_date) >= 7 THEN 1 ELSE 0 END) >= 6, FALSE)
-               AS ltel,
-           se.sed, se.frpm, se.swd, se.foster, se.homeless, se.migrant,
-           st.us_school_entry_date, st.reclassification_date,
-           year(st.us_school_entry_date)
-               + CASE WHEN month(st.us_school_entry_date) >= 7 THEN 1 ELSE 0 END
+    SELECT school_year, entity_type, entity_id, student_id,
+           grade, race_ethnicity, gender, el_status,
+           {_el_flags("el_status", "school_year")},
+           sed, frpm, swd, foster, homeless, migrant,
+           us_school_entry_date, reclassification_date,
+           year(us_school_entry_date)
+               + CASE WHEN month(us_school_entry_date) >= 7 THEN 1 ELSE 0 END
                AS us_entry_school_year,
-           coalesce(st.reclassification_date <= y.year_end OR l.el_status = 'RFEP', FALSE)
+           coalesce(reclassification_date <= year_end OR el_status = 'RFEP', FALSE)
                AS reclassified_by_year_end,
-           se.enrollments, se.days_enrolled, se.days_absent,
-           se.days_enrolled - se.days_absent AS days_attended,
-           se.first_entry, se.last_day,
-           coalesce(d.suspension_days, CAST(0 AS DECIMAL(9, 3))) AS suspension_days,
-           coalesce(d.suspensions, 0) AS suspensions,
-           coalesce(d.out_of_school_suspensions, 0) AS out_of_school_suspensions,
-           coalesce(d.incidents, 0) AS incidents,
-           s.ela_dfs, s.ela_level, s.ela_tested_grade, s.math_dfs, s.math_level,
-           s.math_tested_grade,
+           enrollments, days_enrolled, days_absent, days_enrolled - days_absent AS days_attended,
+           first_entry, last_day,
+           coalesce(suspension_days, CAST(0 AS DECIMAL(9, 3))) AS suspension_days,
+           coalesce(suspensions, 0) AS suspensions,
+           coalesce(out_of_school_suspensions, 0) AS out_of_school_suspensions,
+           coalesce(incidents, 0) AS incidents,
+           ela_dfs, ela_level, ela_tested_grade, ela_test_date,
+           math_dfs, math_level, math_tested_grade, math_test_date,
            {_included('ela')},
            {_included('math')},
-           p.elpac_level, p.elpac_prior_level,
-           coalesce(m.course_marks, 0) AS course_marks,
-           coalesce(m.ela_marks, 0) AS ela_marks, coalesce(m.math_marks, 0) AS math_marks,
-           coalesce(m.ela_marks_c_or_better, FALSE) AS ela_marks_c_or_better,
-           coalesce(m.math_marks_c_or_better, FALSE) AS math_marks_c_or_better,
-           coalesce(m.credits_earned, CAST(0 AS DECIMAL(9, 2))) AS credits_earned,
-           coalesce(m.core_semester_fs, 0) AS core_semester_fs,
-           coalesce(ag.ag_semesters_cumulative, 0) AS ag_semesters_cumulative,
-           coalesce(h.ag_history_complete, FALSE) AS ag_history_complete
-    FROM se
-    JOIN se_latest l USING (school_year, entity_type, entity_id, student_id)
-    JOIN years y ON y.school_year = se.school_year
-    JOIN t_students st ON st.student_id = se.student_id
-    LEFT JOIN discipline_entity d USING (school_year, entity_type, entity_id, student_id)
-    LEFT JOIN sbac_wide s USING (school_year, entity_type, entity_id, student_id)
-    LEFT JOIN elpac_entity p USING (school_year, entity_type, entity_id, student_id)
-    LEFT JOIN marks_entity m USING (school_year, entity_type, entity_id, student_id)
-    LEFT JOIN ag_cumulative ag
-      ON ag.student_id = se.student_id AND ag.school_year = se.school_year
-    LEFT JOIN hs_history h ON h.student_id = se.student_id AND h.school_year = se.school_year
+           elpac_level, elpac_prior_level,
+           coalesce(course_marks, 0) AS course_marks,
+           coalesce(ela_marks, 0) AS ela_marks, coalesce(math_marks, 0) AS math_marks,
+           coalesce(ela_marks, 0) > 0 AND coalesce(ela_below_c, 0) = 0
+               AS ela_marks_c_or_better,
+           coalesce(math_marks, 0) > 0 AND coalesce(math_below_c, 0) = 0
+               AS math_marks_c_or_better,
+           coalesce(credits_earned, CAST(0 AS DECIMAL(9, 2))) AS credits_earned,
+           coalesce(core_semester_fs, 0) AS core_semester_fs,
+           coalesce(ag_semesters_cumulative, 0) AS ag_semesters_cumulative,
+           coalesce(ag_history_complete, FALSE) AS ag_history_complete
+    FROM student_year_scored
 )
 """
 
-#: The cohort view reads ``student_year`` (materialized first, or the CTE above).
-COHORT_CTES = """
+COHORT_CTES = f"""
 cohort_rows AS (
     SELECT c.cohort_year AS school_year, x.entity_type, x.entity_id, c.student_id,
            c.outcome, c.ag_complete, c.seal_of_biliteracy, c.cci_prepared,
@@ -375,7 +496,14 @@ cohort_rows AS (
     WHERE c.outcome = 'GRAD_5YR'
 ),
 district_status AS (
-    SELECT * FROM student_year WHERE entity_type = 'district'
+    -- the student's status in a year, as at the district in student_year
+    SELECT s.school_year, s.student_id, s.latest.grade AS grade,
+           s.latest.el_status AS el_status,
+           {_el_flags("s.latest.el_status", "s.school_year", "st.", "y.")},
+           s.sed, s.frpm, s.swd, s.foster, s.homeless, s.migrant
+    FROM student_status s
+    JOIN years y ON y.school_year = s.school_year
+    JOIN t_students st ON st.student_id = s.student_id
 ),
 cohort_status AS (
     SELECT * FROM (
@@ -407,19 +535,17 @@ cohort AS (
 
 
 def _prelude(present: set[str], options: ViewOptions) -> list[str]:
-    return [*table_ctes(present), _years_cte(options), _thresholds_cte(), SCHOOL_ENTITIES.strip()]
+    return [*table_ctes(present), _years_cte(options), SCHOOL_ENTITIES.strip(), STUDENT_STATUS]
 
 
-def student_year_sql(present: set[str], options: ViewOptions) -> str:
-    """A query for the rows of the ``student_year`` view."""
-    ctes = [*_prelude(present, options), STUDENT_YEAR_CTES.strip()]
-    return "WITH " + ",\n".join(ctes) + "\nSELECT * FROM student_year"
+def student_year_ctes(present: set[str], options: ViewOptions) -> str:
+    """``WITH ...`` ending with the CTE ``student_year``."""
+    return "WITH " + ",\n".join([*_prelude(present, options), STUDENT_YEAR_CTES.strip()])
 
 
-def cohort_sql(present: set[str], options: ViewOptions) -> str:
-    """A query for the rows of the ``cohort`` view; reads a materialized ``student_year``."""
-    ctes = [*_prelude(present, options), COHORT_CTES.strip()]
-    return "WITH " + ",\n".join(ctes) + "\nSELECT * FROM cohort"
+def cohort_ctes(present: set[str], options: ViewOptions) -> str:
+    """``WITH ...`` ending with the CTE ``cohort``."""
+    return "WITH " + ",\n".join([*_prelude(present, options), COHORT_CTES.strip()])
 
 
 def views_sql(present: set[str], options: ViewOptions) -> str:

@@ -9,7 +9,6 @@ refused (and nothing was loaded).
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from gapwatch.ingest.mapping import MappingError, load_mapping
 from gapwatch.ingest.problems import PROBLEMS_DDL
 from gapwatch.ingest.report import EXIT_REFUSED, IngestReport, TableReport
 from gapwatch.ingest.validate import run_checks
+from gapwatch.warehouse import session_config
 
 __all__ = ["IngestReport", "TableReport", "check_bundle", "ingest_bundle"]
 
@@ -36,10 +36,7 @@ EXAMPLES_SHOWN = 12
 def _session() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB session that spills to a private temporary folder."""
     spill = Path(tempfile.mkdtemp(prefix="gapwatch-ingest-"))
-    config = {"temp_directory": str(spill)}
-    if limit := os.environ.get("GAPWATCH_MEMORY_LIMIT"):
-        config["memory_limit"] = limit
-    con = duckdb.connect(config=config)
+    con = duckdb.connect(config=session_config(temp_directory=str(spill)))
     con.execute("SET enable_progress_bar = false")
     try:
         con.execute(PROBLEMS_DDL)

@@ -24,12 +24,13 @@ from gapwatch.indicators.aggregate import (
     aggregate_sql,
     compile_indicator,
     group_codes,
+    narrow_view_sql,
 )
 from gapwatch.indicators.custom import check_custom_sql, custom_indicators
 from gapwatch.indicators.engines import make_engine
 from gapwatch.indicators.registry import BUILTIN, Indicator, Kind, Source
 from gapwatch.indicators.stats import exact_mean_var, mean_stats, rate_stats
-from gapwatch.indicators.views import ViewOptions, cohort_sql, student_year_sql, views_sql
+from gapwatch.indicators.views import ViewOptions, cohort_ctes, student_year_ctes, views_sql
 from gapwatch.warehouse import connect, tables_present
 
 #: Columns of ``indicator_results`` and of the export, in order (a public contract).
@@ -189,19 +190,18 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
     check_custom_sql(con, views_sql(present, options), [c.indicator for c in runnable], config)
     engine = make_engine(engine_name, con, sorted(present))
     rows: dict[str, list] = {}
+    views = {Source.STUDENT_YEAR: student_year_ctes, Source.COHORT: cohort_ctes}
     try:
-        step("building the student-year view")
-        engine.materialize("student_year", student_year_sql(present, options))
         for source in Source:
             batch = [c for c in runnable if c.indicator.source is source]
             if not batch:
                 continue
-            if source is Source.COHORT:
-                step("building the cohort view")
-                engine.materialize("cohort", cohort_sql(present, options))
+            step(f"building the {source.value} view")
+            engine.materialize(source.value, narrow_view_sql(
+                views[source](present, options), source, batch))
             step(f"aggregating {source.value} ({len(batch)} indicators)")
-            wide = engine.query(aggregate_sql(source, batch, group_codes(groups, batch)))
-            for key, values in _long(wide, batch).items():
+            sql = aggregate_sql("", source, batch, group_codes(groups, batch))
+            for key, values in _long(engine.query(sql), batch).items():
                 rows.setdefault(key, []).extend(values)
     finally:
         engine.close()
