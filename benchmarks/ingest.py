@@ -16,8 +16,6 @@ of gapwatch's time to the baseline's: the price of validation.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,15 +25,9 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-MEASURE = r"""
-import json, resource, sys, time
-t0 = time.perf_counter()
-{body}
-elapsed = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({{"seconds": elapsed, "peak_mb": peak, "rows": rows}}))
-"""
+from measure import measure as run_measured  # noqa: E402
 
 GAPWATCH_BODY = r"""
 from pathlib import Path
@@ -61,14 +53,10 @@ con.close()
 def measure(body: str, bundle: Path, db: Path) -> dict[str, float]:
     """Run ``body`` in a fresh interpreter; return seconds, peak MB and rows."""
     db.unlink(missing_ok=True)
-    script = MEASURE.format(body=body)
-    out = subprocess.run(
-        [sys.executable, "-c", script, str(bundle), str(db)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_measured(body, bundle, db)
+    if "failed" in result:
+        raise RuntimeError(result["failed"])
+    return result
 
 
 def main() -> None:

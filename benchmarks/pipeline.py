@@ -24,9 +24,6 @@ clustered by student) and written both to the warehouse and, for pandas, to the 
 from __future__ import annotations
 
 import argparse
-import json
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +35,9 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from measure import measure as run_measured  # noqa: E402
 
 from gapwatch.contract import TABLES_BY_NAME  # noqa: E402
 from gapwatch.ingest.cells import parsed  # noqa: E402
@@ -53,16 +53,6 @@ SCALES = {
 }
 TARGET_PEAK_MB = 4096
 TARGET_RATIO = 5.0
-
-MEASURE = r"""
-import json, resource, sys, time
-sys.path.insert(0, {tests!r})
-t0 = time.perf_counter()
-{body}
-elapsed = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({{"seconds": elapsed, "peak_mb": peak, "rows": rows}}))
-"""
 
 GAPWATCH_BODY = r"""
 from pathlib import Path
@@ -135,24 +125,9 @@ def add_attendance(db: Path, bundle: Path, rows: int) -> int:
 
 def measure(body: str, bundle: Path, db: Path, *, timeout: float | None = None,
             memory_gb: float | None = None) -> dict[str, object]:
-    """Run ``body`` in a fresh interpreter; seconds, peak MB and rows, or why it failed."""
-    script = MEASURE.format(body=body, tests=str(ROOT / "tests"))
-
-    def limit() -> None:
-        if memory_gb:
-            cap = int(memory_gb * 1024**3)
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-
-    started = time.perf_counter()
-    try:
-        out = subprocess.run([sys.executable, "-c", script, str(bundle), str(db)],
-                             capture_output=True, text=True, timeout=timeout, preexec_fn=limit)
-    except subprocess.TimeoutExpired:
-        return {"failed": f"did not finish in {timeout:.0f} s"}
-    if out.returncode != 0:
-        last = (out.stderr.strip().splitlines() or ["?"])[-1]
-        return {"failed": f"{last[:80]} after {time.perf_counter() - started:.0f} s"}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """Run ``body`` with the bundle and warehouse as arguments (see benchmarks/measure.py)."""
+    return run_measured(body, bundle, db, paths=(str(ROOT / "tests"),), timeout=timeout,
+                        memory_gb=memory_gb)
 
 
 def main() -> None:

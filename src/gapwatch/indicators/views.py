@@ -20,19 +20,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from gapwatch.contract import TABLES_BY_NAME
+from gapwatch.reference import SBAC_THRESHOLDS
 from gapwatch.sql import quote_ident
-
-#: Smarter Balanced threshold scale scores (lowest score of Levels 2, 3, 4), approved November
-#: 2014 (cde.ca.gov/ta/tg/ca/sbelathresholdscre.asp, sbmaththresholdscre.asp; METHODS.md 1.2).
-SBAC_THRESHOLDS: dict[tuple[str, int], tuple[int, int, int]] = {
-    ("ELA", 3): (2367, 2432, 2490), ("MATH", 3): (2381, 2436, 2501),
-    ("ELA", 4): (2416, 2473, 2533), ("MATH", 4): (2411, 2485, 2549),
-    ("ELA", 5): (2442, 2502, 2582), ("MATH", 5): (2455, 2528, 2579),
-    ("ELA", 6): (2457, 2531, 2618), ("MATH", 6): (2473, 2552, 2610),
-    ("ELA", 7): (2479, 2552, 2649), ("MATH", 7): (2484, 2567, 2635),
-    ("ELA", 8): (2487, 2567, 2668), ("MATH", 8): (2504, 2586, 2653),
-    ("ELA", 11): (2493, 2583, 2682), ("MATH", 11): (2543, 2628, 2718),
-}
 
 C_OR_BETTER = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "P")
 FAILING = ("F", "NP")

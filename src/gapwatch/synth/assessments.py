@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gapwatch.reference import SBAC_GRADES, SBAC_SCALE_RANGE, SBAC_THRESHOLDS
 from gapwatch.synth import demographics as demo
 from gapwatch.synth.calendar import SchoolCalendar
 from gapwatch.synth.params import SynthParams
@@ -22,22 +23,12 @@ from gapwatch.synth.schools import Layout
 from gapwatch.synth.streams import stream
 from gapwatch.synth.util import last_in_run
 
-SBAC_GRADES = (3, 4, 5, 6, 7, 8, 11)
-#: Smarter Balanced threshold scale scores (lowest of Levels 2, 3, 4), approved November 2014.
+#: subject -> grade -> (Level 2, Level 3, Level 4 thresholds) and (lowest, highest) scores.
 SBAC_CUTS: dict[str, dict[int, tuple[int, int, int]]] = {
-    "ELA": {3: (2367, 2432, 2490), 4: (2416, 2473, 2533), 5: (2442, 2502, 2582),
-            6: (2457, 2531, 2618), 7: (2479, 2552, 2649), 8: (2487, 2567, 2668),
-            11: (2493, 2583, 2682)},
-    "MATH": {3: (2381, 2436, 2501), 4: (2411, 2485, 2549), 5: (2455, 2528, 2579),
-             6: (2473, 2552, 2610), 7: (2484, 2567, 2635), 8: (2504, 2586, 2653),
-             11: (2543, 2628, 2718)},
+    subject: {g: SBAC_THRESHOLDS[(subject, g)] for g in SBAC_GRADES} for subject in ("ELA", "MATH")
 }
-#: Lowest and highest obtainable scale scores since 2020-21.
 SBAC_RANGE: dict[str, dict[int, tuple[int, int]]] = {
-    "ELA": {3: (2115, 2650), 4: (2140, 2690), 5: (2200, 2730), 6: (2230, 2770),
-            7: (2260, 2810), 8: (2290, 2850), 11: (2300, 2900)},
-    "MATH": {3: (2190, 2660), 4: (2205, 2700), 5: (2220, 2740), 6: (2235, 2780),
-             7: (2250, 2820), 8: (2265, 2860), 11: (2280, 2900)},
+    subject: {g: SBAC_SCALE_RANGE[(subject, g)] for g in SBAC_GRADES} for subject in ("ELA", "MATH")
 }
 #: Summative ELPAC overall thresholds (lowest of Levels 2, 3, 4) and scale range, 2018-19 on
 #: (CDE/ETS "Summative ELPAC Scale Score Ranges"); K = 0, grades 9-10 and 11-12 share a row.
