@@ -599,6 +599,20 @@ def _group_rule(code: str, academic: bool) -> Callable[[pd.DataFrame], pd.Series
     raise ValueError(f"unknown student group {code!r}")
 
 
+def level_specs() -> list[Spec]:
+    """Students at each achievement level among those counted in ELA and math DFS, as rates
+    ``ela_dfs_level1`` ... (their numerators are gapwatch's ``level_counts``)."""
+
+    def at_level(s: str, k: int) -> Rule:
+        def rule(v: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+            universe = _b(v[f"{s}_included"]) & v[f"{s}_dfs"].notna()
+            return universe, _b(v[f"{s}_level"] == k)
+        return rule
+
+    return [Spec(f"{s}_dfs_level{k}", "rate", "student_year", "assessments", at_level(s, k),
+                 academic=True) for s in ("ela", "math") for k in range(1, 5)]
+
+
 def memberships(view: pd.DataFrame, groups: list[str], academic: bool) -> pd.DataFrame:
     """One boolean column per reported group; an intersection is the AND of its parts."""
     out = {}
@@ -636,7 +650,7 @@ def _aggregate(view: pd.DataFrame, members: pd.DataFrame, spec: Spec) -> pd.Data
 
 def oracle_results(bundle: Path, *, intersections: Sequence[str] = (),
                    units_per_year_course: float = 10, ag_pace: float = 7.5,
-                   extra: Sequence[str] = ()) -> pd.DataFrame:
+                   extra: Sequence[str] = (), levels: bool = False) -> pd.DataFrame:
     """Every built-in indicator for every group, entity and year, recomputed from the CSVs.
 
     Groups are the default set, then ``extra`` single groups (e.g. gender ``F``), then
@@ -649,7 +663,7 @@ def oracle_results(bundle: Path, *, intersections: Sequence[str] = (),
     views = {"student_year": student_year(b), "cohort": cohort(b)}
     members: dict[tuple[str, bool], pd.DataFrame] = {}
     parts = []
-    for spec in specs(units_per_year_course, ag_pace):
+    for spec in specs(units_per_year_course, ag_pace) + (level_specs() if levels else []):
         view = views[spec.source]
         if view is None or not _computable(spec, b, views["cohort"]):
             continue

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 from gapwatch.config import SETTINGS, render_settings_doc
 from gapwatch.indicators import BUILTIN
@@ -38,3 +41,25 @@ def test_issue_named_indicators_exist() -> None:
         "el_progress", "ltel_rate", "seal_of_biliteracy",
     }
     assert named <= {i.id for i in BUILTIN}
+
+
+
+def test_readme_python_examples_run_and_say_what_they_print() -> None:
+    """Each line of the README's Python example runs and gives what its comment says."""
+    text = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    namespace: dict = {}
+    checked = 0
+    for line in "\n".join(blocks).splitlines():
+        code, _, comment = line.partition("#")
+        if code.startswith(("from ", "import ")):
+            exec(code, namespace)  # noqa: S102
+        elif code.strip():
+            value = eval(code, namespace)  # noqa: S307
+            expected = comment.replace("about", "").split()[0]
+            if isinstance(value, str):
+                assert value == expected, (code, value)
+            else:
+                assert value == pytest.approx(float(expected), abs=0.01), (code, value)
+            checked += 1
+    assert checked == 3

@@ -20,7 +20,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from oracle_indicators import KEYS, SBAC_THRESHOLDS, census_day, oracle_results, specs
+from oracle_indicators import (
+    KEYS,
+    SBAC_THRESHOLDS,
+    census_day,
+    level_specs,
+    oracle_results,
+    specs,
+)
 
 from gapwatch.config import Config, load_config
 from gapwatch.indicators import run
@@ -92,8 +99,23 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     config = _config(root, '[groups]\nextra = ["F", "M", "X"]\nintersections = ["AA+M", "EL+SWD"]'
                      "\n[indicators]\nunits_per_year_course = 5\nag_pace_semesters_per_year = 7\n")
     expected = oracle_results(bundle, extra=("F", "M", "X"), intersections=INTERSECTIONS,
-                              units_per_year_course=5, ag_pace=7)
-    return {"edge": Case(_gapwatch_results(db, config), expected)}
+                              units_per_year_course=5, ag_pace=7, levels=True)
+    is_level = expected["indicator"].isin([s.id for s in level_specs()])
+    results = _gapwatch_results(db, config)
+    return {"edge": Case(results, expected[~is_level]),
+            "edge-levels": Case(_level_rows(db), expected[is_level])}
+
+
+def _level_rows(db: Path) -> pd.DataFrame:
+    """gapwatch's ``level_counts`` of ELA and math DFS as one rate row per level."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        out = con.sql(
+            f"SELECT {', '.join(KEYS)}, indicator || '_level' || level AS indicator, "
+            "student_group, n, level_counts[level] AS numerator, "
+            "level_counts[level] / n AS value "
+            "FROM indicator_results, range(1, 5) t(level) "
+            "WHERE indicator IN ('ela_dfs', 'math_dfs')").df()
+    return out.assign(school_year=out["school_year"].astype("int64"))
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +137,15 @@ CASES = [("synthetic", "default"), ("synthetic", "intersections"), ("edge", "edg
 
 def _case(request: pytest.FixtureRequest, fixture: str, name: str) -> Case:
     return request.getfixturevalue(fixture)[name]
+
+
+@pytest.mark.parametrize("indicator", [s.id for s in level_specs()])
+def test_level_counts_match_oracle(edge: dict[str, Case], indicator: str) -> None:
+    """Students at each achievement level (for the V statistic) in every group and entity."""
+    case = edge["edge-levels"]
+    assert not case.oracle.empty
+    assert_same_results(case.gapwatch[case.gapwatch["indicator"] == indicator],
+                        case.oracle[case.oracle["indicator"] == indicator])
 
 
 @pytest.mark.parametrize(("fixture", "name"), CASES, ids=[c[1] for c in CASES])

@@ -149,7 +149,7 @@ def run(
         EngineName, typer.Option(help="duckdb (default) or spark (Apache Spark).")
     ] = EngineName.duckdb,
 ) -> None:
-    """Compute every indicator by student group, entity and year; store them in the warehouse."""
+    """Compute indicators, gaps, Dashboard levels, support identification and goal progress."""
     from gapwatch.config import ConfigError, load_config
     from gapwatch.runner import run_all
     from gapwatch.warehouse import WarehouseMissing
@@ -167,7 +167,8 @@ def export(
     db: Annotated[Path, typer.Option(help="DuckDB warehouse.")] = Path("gapwatch.duckdb"),
     out: Annotated[Path, typer.Option(help="Folder to write the files into.")] = Path("export"),
 ) -> None:
-    """Write the results (indicator_results, ...) as Parquet and CSV files for district staff."""
+    """Write the results (indicator_results, gaps, dashboard, support, goals_progress, ...) as
+    Parquet and CSV files for district staff."""
     from gapwatch.export import export as write_exports
     from gapwatch.warehouse import WarehouseMissing
 

@@ -36,6 +36,14 @@ SETTINGS: tuple[Setting, ...] = (
             "California: 5 units a semester); used by `ninth_grade_on_track`."),
     Setting("indicators.ag_pace_semesters_per_year", 7.5, "a-g semesters passed with C or "
             "better per high school year to be on pace (15 year-long courses in 4 years)."),
+    Setting("gaps.reference_group", "WH", "The named reference group every other group is also "
+            "compared with (besides All students, all other students and the highest-performing "
+            "group). Empty to skip."),
+    Setting("gaps.min_n", 11, "Smallest group (on both sides) for which a gap is computed."),
+    Setting("gaps.highest_min_n", 30, "Smallest race/ethnicity group that can be the "
+            "highest-performing reference group."),
+    Setting("gaps.risk_ratio_threshold", 3.0, "Risk ratio at or above which an adverse outcome "
+            "is flagged as disproportionate (a state's choice under 34 CFR 300.647)."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -53,6 +61,7 @@ class Config:
     values: dict[str, Any] = field(default_factory=dict)
     custom_indicators: tuple[dict[str, Any], ...] = ()
     path: Path | None = None
+    goals: tuple[dict[str, Any], ...] = ()  #: raw ``[[goals]]`` tables (see gapwatch.goals)
 
     def __getitem__(self, name: str) -> Any:
         if name not in SETTINGS_BY_NAME:
@@ -75,11 +84,17 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: not a valid TOML file: {err}") from None
     values: dict[str, Any] = {}
     custom: list[dict[str, Any]] = []
+    goals: list[dict[str, Any]] = []
     sections = {s.name.split(".")[0] for s in SETTINGS}
     for section, body in data.items():
+        if section == "goals":
+            if not isinstance(body, list) or not all(isinstance(g, dict) for g in body):
+                raise ConfigError(f"{path}: goals must be [[goals]] tables")
+            goals = [dict(g) for g in body]
+            continue
         if section not in sections or not isinstance(body, dict):
             raise ConfigError(f"{path}: unknown section [{section}] (known: "
-                              f"{', '.join(sorted(sections))})")
+                              f"{', '.join(sorted(sections | {'goals'}))})")
         for key, value in body.items():
             name = f"{section}.{key}"
             if name == "indicators.custom":
@@ -95,7 +110,7 @@ def load_config(path: Path | None) -> Config:
                 raise ConfigError(f"{path}: {name} should be {type(default).__name__}, "
                                   f"got {value!r}")
             values[name] = value
-    return Config(values, tuple(custom), path)
+    return Config(values, tuple(custom), path, tuple(goals))
 
 
 def _custom(path: Path, value: Any) -> list[dict[str, Any]]:
@@ -160,4 +175,6 @@ def render_settings_doc() -> str:
         "`cohort`; `needs` lists the tables it needs.",
         "",
     ]
-    return "\n".join(lines)
+    from gapwatch.goals import render_goals_doc
+
+    return "\n".join(lines) + "\n" + render_goals_doc()

@@ -45,8 +45,11 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console) -> int:
         console.print("[red]The demo bundle was refused; see the messages above.")
         return 2
 
-    console.rule("[bold]3. Indicators by student group, school and year")
-    run_all(db, load_config(None), console=console)
+    console.rule("[bold]3. Indicators, gaps, Dashboard levels and goals")
+    config = out / "gapwatch.toml"
+    config.write_text((Path(__file__).parent / "demo.toml").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    run_all(db, load_config(config), console=console)
 
     console.rule("[bold]4. Export for district staff")
     exports = out / "export"
@@ -60,12 +63,15 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console) -> int:
                     f"Synthetic bundle (one file per table): [bold]{bundle}[/]",
                     f"DuckDB warehouse:                      [bold]{db}[/]",
                     f"Rejected rows, with reasons:           [bold]{rejects}[/]",
-                    f"Indicator results (Parquet and CSV):   [bold]{exports}[/]",
+                    f"District config with goals:            [bold]{config}[/]",
+                    f"Results (Parquet and CSV): indicators, gaps, trends, Dashboard, equity "
+                    f"report, support, goals: [bold]{exports}[/]",
                     "",
                     f"Explore it:  duckdb {db}   (or python -c \"import duckdb; "
                     f"print(duckdb.connect('{db}').sql('from enrollments limit 5'))\")",
                     "The data contract:  docs/data-model.md",
                     "What each indicator means:  docs/indicators.md",
+                    "What each gap metric and Dashboard level means:  docs/methods.md",
                 ]
             ),
             title="gapwatch demo: where to look",

@@ -12,8 +12,16 @@ from pathlib import Path
 
 import duckdb
 
+from gapwatch.dashboard.designations import SUPPORT_COLUMNS
+from gapwatch.dashboard.equity import EQUITY_COLUMNS
+from gapwatch.dashboard.table import DASHBOARD_COLUMNS
+from gapwatch.gaps.table import GAP_COLUMNS, GAP_EXTRA_COLUMNS
+from gapwatch.gaps.trends import TREND_COLUMNS
+from gapwatch.goals.progress import PROGRESS_COLUMNS
 from gapwatch.indicators.results import EXTRA_COLUMNS, RESULT_COLUMNS
 from gapwatch.sql import quote_ident, sql_string
+
+ENTITY_RANK = "CASE entity_type WHEN 'district' THEN 0 WHEN 'board_district' THEN 1 ELSE 2 END"
 
 
 @dataclass(frozen=True)
@@ -26,8 +34,20 @@ class Export:
 
 EXPORTS: tuple[Export, ...] = (
     Export("indicator_results", "indicator_results", RESULT_COLUMNS + EXTRA_COLUMNS,
-           "school_year, indicator, CASE entity_type WHEN 'district' THEN 0 "
-           "WHEN 'board_district' THEN 1 ELSE 2 END, entity_id, student_group"),
+           f"school_year, indicator, {ENTITY_RANK}, entity_id, student_group"),
+    Export("gaps", "gaps", GAP_COLUMNS + GAP_EXTRA_COLUMNS,
+           f"school_year, indicator, {ENTITY_RANK}, entity_id, student_group, reference, "
+           "metric"),
+    Export("gap_trends", "gap_trends", TREND_COLUMNS,
+           f"indicator, {ENTITY_RANK}, entity_id, student_group, reference, metric"),
+    Export("dashboard", "dashboard", DASHBOARD_COLUMNS,
+           f"school_year, indicator, {ENTITY_RANK}, entity_id, student_group"),
+    Export("equity_report", "equity_report", EQUITY_COLUMNS,
+           f"school_year, indicator, {ENTITY_RANK}, entity_id"),
+    Export("support", "support", SUPPORT_COLUMNS,
+           f"school_year, {ENTITY_RANK}, entity_id, designation, student_group"),
+    Export("goals_progress", "goals_progress", PROGRESS_COLUMNS,
+           f"goal_id, {ENTITY_RANK}, entity_id, student_group"),
 )
 
 

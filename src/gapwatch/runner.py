@@ -1,58 +1,83 @@
 """Run every analysis stage on a warehouse, with progress and a closing summary.
 
-Today: indicators. Later stages (gaps, Dashboard levels, goals) join here, so that
-``gapwatch run`` and ``gapwatch demo`` stay one call.
+Stages, in order, each replacing its tables in the warehouse:
+
+1. indicators (``indicator_results``, ``indicator_status``);
+2. gaps and their trends (``gaps``, ``gap_trends``);
+3. California Dashboard levels, the equity report and support identification (``dashboard``,
+   ``equity_report``, ``support``);
+4. district goals from the config file (``goals_progress``).
+
+``gapwatch run`` and ``gapwatch demo`` call :func:`run_all`.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from gapwatch.config import Config
-from gapwatch.indicators import BUILTIN_BY_ID, RunSummary, run
+from gapwatch.indicators import RunSummary, run
+from gapwatch.summary import render_summary
+from gapwatch.warehouse import connect
+
+
+def analyse(db: Path, config: Config, step: Callable[[str], None] = lambda _: None) -> dict:
+    """Stages 2-4 on a warehouse whose indicators are computed; return row counts."""
+    from gapwatch.dashboard.designations import store_support
+    from gapwatch.dashboard.equity import store_equity_report
+    from gapwatch.dashboard.table import compute_dashboard, store_dashboard
+    from gapwatch.gaps.table import compute_gaps, store_gaps
+    from gapwatch.gaps.trends import store_trends
+    from gapwatch.goals.store import store_goals
+
+    counts: dict[str, int] = {}
+    con = connect(db, read_only=False)
+    try:
+        step("measuring gaps")
+        gaps = compute_gaps(con, config)
+        store_gaps(con, gaps)
+        counts["gaps"] = gaps.num_rows
+        step("gap trends across years")
+        counts["gap_trends"] = store_trends(con)
+        step("California Dashboard levels and colors")
+        dashboard = compute_dashboard(con)
+        store_dashboard(con, dashboard)
+        counts["dashboard"] = dashboard.num_rows
+        counts["equity_report"] = store_equity_report(con)
+        step("support identification (DA, CSI, ATSI)")
+        counts["support"] = store_support(con)
+        step("district goals")
+        counts["goals_progress"] = store_goals(con, config)
+    finally:
+        con.close()
+    return counts
 
 
 def run_all(db: Path, config: Config, *, engine: str = "duckdb",
             console: Console | None = None) -> int:
     """Compute and store everything for ``db``; print a summary; return an exit code."""
+    from gapwatch.goals.store import configured_goals
+
+    started = time.perf_counter()
+    configured_goals(config)  # a mistake in the goals stops the run before any work
     if console is None:
         summary = run(db, config, engine)
-    else:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=console, transient=True) as progress:
-            task = progress.add_task(f"computing indicators on {engine}", total=None)
-            summary = run(db, config, engine,
-                          step=lambda text: progress.update(task, description=text))
-        console.print(render_summary(db, summary))
+        analyse(db, config)
+        return 0
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task(f"computing indicators on {engine}", total=None)
+
+        def step(text: str) -> None:
+            progress.update(task, description=text)
+
+        summary: RunSummary = run(db, config, engine, step=step)
+        counts = analyse(db, config, step)
+    for renderable in render_summary(db, summary, counts, time.perf_counter() - started):
+        console.print(renderable)
     return 0
-
-
-def render_summary(db: Path, summary: RunSummary) -> Table:
-    """District-wide value for all students of each indicator, latest year, with n."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT indicator, school_year, n, value, kind FROM indicator_results "
-            "WHERE entity_type = 'district' AND student_group = 'ALL' "
-            "QUALIFY school_year = max(school_year) OVER (PARTITION BY indicator) "
-            "ORDER BY indicator"
-        ).fetchall()
-    finally:
-        con.close()
-    title = (f"{len(summary.computed)} indicators, {summary.rows:,} results in "
-             f"{summary.seconds:.1f} s ({summary.engine}); district, all students, latest year")
-    table = Table(title=title, title_justify="left")
-    for col in ("indicator", "year", "n", "value"):
-        table.add_column(col, justify="left" if col == "indicator" else "right")
-    for indicator, year, n, value, kind in rows:
-        shown = f"{value:.1%}" if kind == "rate" else f"{value:+.1f}"
-        table.add_row(BUILTIN_BY_ID[indicator].name if indicator in BUILTIN_BY_ID else indicator,
-                      str(year), f"{n:,}", shown)
-    for indicator, why in summary.not_computed.items():
-        table.add_row(f"[dim]{indicator}", "", "", f"[dim]not computed: {why}")
-    return table

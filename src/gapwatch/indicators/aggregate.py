@@ -65,11 +65,16 @@ def aggregates(c: Compiled, index: int) -> list[tuple[str, str]]:
             (f"a{index}_k", f"count(*) FILTER (WHERE {u} AND {o})"),
         ]
     scaled = _scaled(o)
-    return [
+    pairs = [
         (f"a{index}_n", f"count(*) FILTER (WHERE {u} AND {o} IS NOT NULL)"),
         (f"a{index}_s", f"sum({scaled}) FILTER (WHERE {u})"),
         (f"a{index}_ss", f"sum({scaled} * {scaled}) FILTER (WHERE {u})"),
     ]
+    levels = f"({c.indicator.levels})" if c.indicator.levels else ""
+    pairs += [(f"a{index}_l{k}", f"count(*) FILTER (WHERE {u} AND {o} IS NOT NULL AND "
+                                 f"{levels} = {k})")
+              for k in range(1, c.indicator.level_count + 1) if levels]
+    return pairs
 
 
 def referenced_columns(compiled: list[Compiled]) -> set[str]:
@@ -79,7 +84,7 @@ def referenced_columns(compiled: list[Compiled]) -> set[str]:
 
     names: set[str] = set()
     for c in compiled:
-        for sql in (c.universe, c.outcome):
+        for sql in (c.universe, c.outcome, c.indicator.levels or "TRUE"):
             names |= {col.name for col in sqlglot.parse_one(sql, read="duckdb").find_all(
                 exp.Column)}
     return names

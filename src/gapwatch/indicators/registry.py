@@ -50,6 +50,11 @@ class Indicator:
     caveats: str = ""
     needs_columns: tuple[str, ...] = ()  #: "table.column" that must have values
     builtin: bool = True
+    #: SQL giving each counted student's performance level 1..level_count (for the V statistic)
+    levels: str = ""
+    level_count: int = 0
+    #: groups whose membership decides the outcome (no gap is measured for them)
+    defining_groups: tuple[str, ...] = ()
 
 
 SBAC = (
@@ -78,6 +83,7 @@ def _academic(subject: str, kind: Kind) -> Indicator:
             universe=f"{s}_included", outcome=f"{s}_dfs",
             kind=kind, direction=Direction.HIGHER, grades="3-8, 11", needs=("assessments",),
             el_group="academic", caveats=ACADEMIC_CAVEATS,
+            levels=f"{s}_level", level_count=4,
         )
     return Indicator(
         id=f"{s}_met", name=f"{name}: met or exceeded standard",
@@ -256,6 +262,7 @@ BUILTIN: tuple[Indicator, ...] = (
         "AND us_entry_school_year BETWEEN school_year - 7 AND school_year - 5",
         outcome="reclassified_by_year_end",
         kind=Kind.RATE, direction=Direction.HIGHER, grades="6", needs=("enrollments",),
+        defining_groups=("EL", "RFEP", "LTEL", "EO"),
         needs_columns=("students.us_school_entry_date",),
         caveats="Entry grade is inferred from the school year of first US enrollment, assuming "
         "normal grade progression.",
@@ -282,6 +289,7 @@ BUILTIN: tuple[Indicator, ...] = (
         citation="California EC 313.1 (long-term English learner); DATA_MODEL.md LTEL group",
         universe="el AND grade BETWEEN 6 AND 12", outcome="ltel",
         kind=Kind.RATE, direction=Direction.LOWER, grades="6-12", needs=("enrollments",),
+        defining_groups=("EL", "RFEP", "LTEL", "EO"),
         needs_columns=("students.us_school_entry_date",),
         caveats="Uses years in US schools only; the statutory definition also looks at "
         "progress on the ELPAC and at grades.",

@@ -38,8 +38,9 @@ RESULT_COLUMNS = (
     "school_year", "entity_type", "entity_id", "entity_name", "indicator", "student_group",
     "n", "numerator", "value", "se", "ci_low", "ci_high",
 )
-#: Added after the contract columns: the indicator's kind and direction, and the SD of means.
-EXTRA_COLUMNS = ("kind", "direction", "sd")
+#: Added after the contract columns: the indicator's kind and direction, the SD of means, and
+#: for tests with achievement levels the count of students at each level (lowest first).
+EXTRA_COLUMNS = ("kind", "direction", "sd", "level_counts")
 
 ENTITY_ORDER = {"district": 0, "board_district": 1, "school": 2}
 
@@ -64,7 +65,7 @@ def _why_not(con: duckdb.DuckDBPyConnection, ind: Indicator, present: set[str]) 
             continue
         if table not in present:
             return f"needs {table}"
-        filled = con.execute(f'SELECT count("{column}") FROM "{table}"').fetchone()[0]
+        filled = con.execute(f'SELECT count("{column}") FROM "{table}"').fetchall()[0][0]
         if not filled:
             return f"needs {ref} (empty in this bundle)"
     return None
@@ -100,7 +101,8 @@ def _long(wide: pa.Table, compiled: list[Compiled]) -> dict[str, list]:
     base = {k: np.asarray(wide[k].to_pylist(), dtype=object)
             for k in ("school_year", "entity_type", "entity_id")}
     out: dict[str, list] = {k: [] for k in (*base, "indicator", "student_group", "n",
-                                            "numerator", "mean", "var", "kind", "direction")}
+                                            "numerator", "mean", "var", "kind", "direction",
+                                            "level_counts")}
     for i, c in enumerate(compiled):
         n = wide[f"a{i}_n"].to_numpy(zero_copy_only=False).astype(np.int64)
         if c.indicator.el_group == "academic":
@@ -115,6 +117,13 @@ def _long(wide: pa.Table, compiled: list[Compiled]) -> dict[str, list]:
         out["n"].extend(n[keep].tolist())
         out["kind"].extend([c.indicator.kind.value] * count)
         out["direction"].extend([c.indicator.direction.value] * count)
+        if c.indicator.level_count:
+            counts = np.column_stack([
+                wide[f"a{i}_l{k}"].to_numpy(zero_copy_only=False).astype(np.int64)
+                for k in range(1, c.indicator.level_count + 1)])[keep]
+            out["level_counts"].extend(counts.tolist())
+        else:
+            out["level_counts"].extend([None] * count)
         if c.indicator.kind is Kind.RATE:
             k = wide[f"a{i}_k"].to_numpy(zero_copy_only=False).astype(np.int64)
             out["numerator"].extend(k[keep].tolist())
@@ -165,6 +174,7 @@ def _finish(rows: dict[str, list], names: dict[tuple[str, str], str]) -> pa.Tabl
         "kind": pa.array(rows["kind"], pa.string()),
         "direction": pa.array(rows["direction"], pa.string()),
         "sd": pa.array(sd, pa.float64(), from_pandas=True),
+        "level_counts": pa.array(rows["level_counts"], pa.list_(pa.int64())),
     })
     return table
 
@@ -221,7 +231,7 @@ def config_settings() -> list[str]:
 def _empty_results() -> pa.Table:
     rows: dict[str, list] = {k: [] for k in (
         "school_year", "entity_type", "entity_id", "indicator", "student_group", "n",
-        "numerator", "mean", "var", "kind", "direction")}
+        "numerator", "mean", "var", "kind", "direction", "level_counts")}
     return _finish(rows, {})
 
 

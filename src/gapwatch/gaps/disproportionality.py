@@ -1,0 +1,79 @@
+"""IDEA significant disproportionality: the risk ratio of 34 CFR 300.647.
+
+The outcome is *adverse* (identification for special education, a disability category, a
+restrictive placement, a suspension): a risk ratio above 1 means the group meets it more often
+than all other students.
+"""
+
+from __future__ import annotations
+
+import math
+
+from gapwatch.gaps._checks import check_count
+from gapwatch.gaps.intervals import ZERO_EVENTS_NOTE, katz_ratio
+from gapwatch.gaps.result import Gap, make_gap, undefined_gap
+
+METRIC = "risk_ratio"
+
+#: California's risk ratio threshold as restated in METHODS.md. VERIFY: not confirmed from a
+#: CDE primary source; each state sets its own (Washington: > 3.0, WAC 392-172A-07040).
+DEFAULT_THRESHOLD = 3.0
+
+
+def _meets(x: float, n: float, min_cell: int, min_n: int) -> bool:
+    return x >= min_cell and n >= min_n
+
+
+def risk_ratio(x_group: float, n_group: float, x_other: float, n_other: float, *,
+               threshold: float = DEFAULT_THRESHOLD, min_cell: int = 10, min_n: int = 30,
+               alternate: tuple[float, float] | None = None) -> Gap:
+    """Risk of an adverse outcome for the group divided by the risk for all other students.
+
+    34 CFR 300.647 (IDEA Part B, significant disproportionality): risk = x / n; the comparison
+    group is all other students in the LEA. When that comparison group has fewer than
+    ``min_cell`` events or fewer than ``min_n`` students, the *alternate risk ratio* divides by
+    the risk of all other students in the State: ``alternate=(x_state, n_state)``
+    (300.647(a)(1), (b)(5)); the note says so. A group below ``min_cell``/``min_n`` gets no
+    ratio (300.647(c)). Cell size <= 10 and n-size <= 30 are presumptively reasonable
+    (300.647(b)(1)(iv)); the defaults are those ceilings.
+
+    95% interval: Katz log method (Katz et al. 1978, Biometrics 34:469-474). ``flagged`` when
+    the ratio exceeds ``threshold`` (300.647(d)(1): "exceeded a risk ratio threshold"). The
+    threshold is each state's choice (300.647(b)(1)(i)(A)); 3.0 is California's per METHODS.md,
+    VERIFY against CDE. Identification also requires the threshold be exceeded for up to three
+    consecutive years (300.647(d)): one year's flag is not a determination.
+
+    >>> g = risk_ratio(40, 200, 50, 1000)    # 20% vs 5%
+    >>> round(g.value, 2), round(g.ci_low, 2), round(g.ci_high, 2), g.flagged
+    (4.0, 2.72, 5.89, True)
+    >>> g = risk_ratio(40, 200, 3, 25, alternate=(5000, 100000))
+    >>> round(g.value, 2), g.note.startswith("alternate risk ratio")
+    (4.0, True)
+    """
+    x_g, n_g = check_count(x_group, n_group, "group")
+    x_o, n_o = check_count(x_other, n_other, "all other students")
+    if not (math.isfinite(threshold) and threshold > 0):
+        raise ValueError(f"threshold must be a positive number, got {threshold}")
+    if min_cell < 0 or min_n < 0:
+        raise ValueError(f"min_cell and min_n must be non-negative, got {min_cell}, {min_n}")
+    if not _meets(x_g, n_g, min_cell, min_n):
+        return undefined_gap(METRIC, f"group below minimum cell size {min_cell} or n-size "
+                             f"{min_n} (x={x_g:g}, n={n_g:g}): no risk ratio (300.647(c))")
+    note = ""
+    if not _meets(x_o, n_o, min_cell, min_n):
+        if alternate is None:
+            return undefined_gap(METRIC, f"comparison group below minimum cell size {min_cell} "
+                                 f"or n-size {min_n}; pass alternate=(x_state, n_state) for "
+                                 "the alternate risk ratio")
+        x_o, n_o = check_count(*alternate, "alternate (all other students in the State)")
+        if not _meets(x_o, n_o, min_cell, min_n):
+            return undefined_gap(METRIC, "comparison group in the LEA and in the State below "
+                                 "minimum sizes: no risk ratio (300.647(c))")
+        note = ("alternate risk ratio: the LEA comparison group is below minimum sizes; "
+                "compared with all other students in the State")
+    if n_o == 0 or x_o == 0:
+        return undefined_gap(METRIC, "comparison risk is 0 or has no students: not defined")
+    ratio, se, lo, hi = katz_ratio(x_g, n_g, x_o, n_o)
+    if x_g == 0:
+        note = "; ".join(s for s in (note, ZERO_EVENTS_NOTE) if s)
+    return make_gap(METRIC, ratio, se, lo, hi, null=1.0, flagged=ratio > threshold, note=note)

@@ -1,0 +1,97 @@
+"""Disproportionate-impact rules for a *positive* outcome (higher rate is better).
+
+- PPG-1, percentage point gap minus one (California Community Colleges Chancellor's Office).
+- The 80% index, the "four-fifths rule" of the 1978 Uniform Guidelines on Employee Selection
+  Procedures, 29 CFR 1607.4(D).
+
+Both are screening rules published by agencies, not statistical tests: they say which gaps an
+agency asks us to look at, not why the gap exists.
+"""
+
+from __future__ import annotations
+
+import math
+
+from gapwatch.gaps._checks import check_count
+from gapwatch.gaps.intervals import ZERO_EVENTS_NOTE, katz_ratio
+from gapwatch.gaps.result import Gap, make_gap, undefined_gap
+
+PPG1_METRIC = "ppg1"
+EIGHTY_METRIC = "eighty_percent_index"
+
+#: The CCCCO margin of error uses 1.96, written out (not the exact normal quantile).
+PPG1_Z = 1.96
+#: Minimum margin of error, as a proportion (2 percentage points). VERIFY: see :func:`ppg1`.
+PPG1_MIN_MOE = 0.02
+#: Four-fifths rule, 29 CFR 1607.4(D).
+EIGHTY_CUTOFF = 0.80
+
+
+def ppg1(x_group: float, n_group: float, x_total: float, n_total: float, *,
+         min_moe: float = PPG1_MIN_MOE) -> Gap:
+    """Percentage Point Gap minus one: group rate minus the rate of all *other* students, in pp.
+
+    The other students are derived from the totals: (x_total - x_group, n_total - n_group).
+    Margin of error MOE = max(1.96 * sqrt(p (1 - p) / n), ``min_moe``) with the group's own rate
+    p and size n; ci = value +/- MOE and se = MOE / 1.96 (in pp). Disproportionate impact
+    (``flagged``) when PPG-1 <= -MOE. The MOE covers the group's sampling error only: this is
+    the Chancellor's Office screening rule, not a test of the difference.
+
+    Source: California Community Colleges Chancellor's Office (2022), "Percentage Point Gap
+    Minus One (PPG-1) Methodology Notes", Digital Innovation and Infrastructure Division,
+    Research and Data Analytics (listed at datavista.cccco.edu/resources/9). VERIFY: the
+    primary text could not be read; the formula follows ../shared/design/METHODS.md and
+    third-party restatements, which disagree on the minimum MOE (2 pp here; the DisImpact R
+    package uses 3% for the 2017 PPG method) - hence ``min_moe`` is a parameter.
+
+    >>> g = ppg1(60, 200, 500, 1000)   # 30% vs 440/800 = 55% for everyone else
+    >>> round(g.value, 1), round(g.ci_high - g.value, 2), g.flagged
+    (-25.0, 6.35, True)
+    """
+    x_g, n_g = check_count(x_group, n_group, "group")
+    x_t, n_t = check_count(x_total, n_total, "total")
+    if not (math.isfinite(min_moe) and min_moe >= 0):
+        raise ValueError(f"min_moe must be a non-negative proportion, got {min_moe}")
+    if x_g > x_t or n_g > n_t or x_t - x_g > n_t - n_g:
+        raise ValueError(
+            f"the group (x={x_g}, n={n_g}) must be part of the total (x={x_t}, n={n_t})")
+    if n_g == 0:
+        return undefined_gap(PPG1_METRIC, "group has no students")
+    if n_t - n_g == 0:
+        return undefined_gap(PPG1_METRIC, "group is all students: no other students to compare")
+    p = x_g / n_g
+    gap = p - (x_t - x_g) / (n_t - n_g)
+    moe = max(PPG1_Z * math.sqrt(p * (1 - p) / n_g), min_moe)
+    flagged = gap <= -moe + 1e-12  # "at or below", robust to rounding in the subtraction
+    return make_gap(PPG1_METRIC, 100 * gap, 100 * moe / PPG1_Z, 100 * (gap - moe),
+                    100 * (gap + moe), null=0.0, flagged=flagged,
+                    note=f"margin of error {100 * moe:.2f} pp")
+
+
+def eighty_percent_index(x_group: float, n_group: float, x_top: float, n_top: float) -> Gap:
+    """Group rate divided by the rate of the highest-performing group (80% index).
+
+    Four-fifths rule: a rate below 80% of the highest group's rate is "generally regarded as
+    evidence of adverse impact" (Uniform Guidelines on Employee Selection Procedures, 1978,
+    29 CFR 1607.4(D)). ``flagged`` when the index < 0.80; the 95% interval (Katz log method,
+    Katz et al. 1978, Biometrics 34:469-474) says whether that shortfall is beyond noise. The
+    caller picks the top group; for the top group itself the index is 1 by definition.
+
+    >>> g = eighty_percent_index(30, 100, 45, 100)
+    >>> round(g.value, 3), g.flagged, g.within_noise
+    (0.667, True, False)
+    """
+    x_g, n_g = check_count(x_group, n_group, "group")
+    x_h, n_h = check_count(x_top, n_top, "top group")
+    if n_g == 0:
+        return undefined_gap(EIGHTY_METRIC, "group has no students")
+    if n_h == 0:
+        return undefined_gap(EIGHTY_METRIC, "top group has no students")
+    if x_h == 0:
+        return undefined_gap(EIGHTY_METRIC, "top group's rate is 0: the index is not defined")
+    ratio, se, lo, hi = katz_ratio(x_g, n_g, x_h, n_h)
+    notes = [ZERO_EVENTS_NOTE] if x_g == 0 else []
+    if ratio > 1:
+        notes.append("group rate is above the given top group's rate")
+    return make_gap(EIGHTY_METRIC, ratio, se, lo, hi, null=1.0,
+                    flagged=ratio < EIGHTY_CUTOFF, note="; ".join(notes))
