@@ -1,4 +1,4 @@
-"""The ``gapwatch`` command line: synth, check, ingest, run, export, demo, docs.
+"""The ``gapwatch`` command line: synth, check, ingest, run, export, allocate, demo, docs.
 
 Command names and options here are a public contract (users' scripts call them): add freely,
 rename nothing.
@@ -182,6 +182,54 @@ def export(
         raise typer.Exit(1)
     for path in files:
         console.print(f"wrote {path}")
+
+
+@app.command()
+def allocate(
+    amount: Annotated[float, typer.Option(help="The sum to allocate across schools, in dollars.")],
+    rule: Annotated[list[str], typer.Option(
+        help="An allocation rule; repeat to compare several side by side: flat, need_band, "
+             "need_band:Highest=2,High=1.5,..., unduplicated, or expr:<SQL over the school "
+             "table> (docs/resources.md).")] = ["flat", "need_band", "unduplicated"],  # noqa: B006
+    db: Annotated[Path, typer.Option(help="DuckDB warehouse after `gapwatch run`.")] = Path(
+        "gapwatch.duckdb"),
+    year: Annotated[int | None, typer.Option(help="School year (default: the latest with a "
+                                             "need index).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Also write the allocations here (.csv or "
+                                             ".parquet).")] = None,
+) -> None:
+    """Compare allocation rules: each school's share of AMOUNT under each rule, side by side,
+    and how progressive each rule is."""
+    from gapwatch.resources.allocate import allocate as run_allocation
+    from gapwatch.resources.allocate import parse_rule
+    from gapwatch.resources.allocate_view import render_allocation
+    from gapwatch.warehouse import WarehouseMissing, connect
+
+    try:
+        rules = [parse_rule(r) for r in rule]
+        con = connect(db)
+    except (ValueError, WarehouseMissing) as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(2) from None
+    try:
+        allocations, progress = run_allocation(con, amount, rules, year=year)
+    except ValueError as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(2) from None
+    finally:
+        con.close()
+    for renderable in render_allocation(allocations, progress):
+        Console().print(renderable)
+    if out is not None:
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix == ".parquet":
+            pq.write_table(allocations, out)
+        else:
+            pacsv.write_csv(allocations, out)
+        console.print(f"wrote {out}")
 
 
 @app.command()

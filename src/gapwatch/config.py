@@ -42,6 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("gaps.min_n", 11, "Smallest group (on both sides) for which a gap is computed."),
     Setting("gaps.highest_min_n", 30, "Smallest race/ethnicity group that can be the "
             "highest-performing reference group."),
+    Setting("need_index.file", "", "A need-index spec file (factors, weights, standardization, "
+            "bands) replacing the shipped default; relative to the config file. See "
+            "docs/resources.md."),
     Setting("gaps.risk_ratio_threshold", 3.0, "Risk ratio at or above which an adverse outcome "
             "is flagged as disproportionate (a state's choice under 34 CFR 300.647)."),
 )

@@ -28,7 +28,7 @@ ENTITY_RANK = "CASE entity_type WHEN 'district' THEN 0 WHEN 'board_district' THE
 class Export:
     table: str  #: warehouse table
     stem: str  #: file name without extension
-    columns: tuple[str, ...]
+    columns: tuple[str, ...]  #: empty: every column of the table, in its order
     order: str
 
 
@@ -48,6 +48,16 @@ EXPORTS: tuple[Export, ...] = (
            f"school_year, {ENTITY_RANK}, entity_id, designation, student_group"),
     Export("goals_progress", "goals_progress", PROGRESS_COLUMNS,
            f"goal_id, {ENTITY_RANK}, entity_id, student_group"),
+    Export("need_index", "need_index", (), "school_year, rank, school_id"),
+    Export("need_factors", "need_factors", (), "school_year, school_id, factor"),
+    Export("need_index_stability", "need_index_stability", (), "from_year"),
+    Export("lcff", "lcff", (), "school_year, school_id"),
+    Export("lcff_district", "lcff_district", (), "school_year"),
+    Export("staffing", "staffing", (), "school_year, school_id"),
+    Export("staffing_by_band", "staffing_by_band", (), "school_year, band"),
+    Export("staffing_gap", "staffing_gap", (), "school_year, measure"),
+    Export("progressivity", "progressivity", (), "school_year, measure"),
+    Export("progressivity_by_school", "progressivity_by_school", (), "school_year, school_id"),
 )
 
 
@@ -70,7 +80,7 @@ def export(db: Path, out: Path) -> list[Path]:
 
 
 def _write(con: duckdb.DuckDBPyConnection, spec: Export, out: Path) -> list[Path]:
-    cols = ", ".join(quote_ident(c) for c in spec.columns)
+    cols = ", ".join(quote_ident(c) for c in spec.columns) or "*"
     query = f"SELECT {cols} FROM {quote_ident(spec.table)} ORDER BY {spec.order}"
     parquet, csv = out / f"{spec.stem}.parquet", out / f"{spec.stem}.csv"
     con.execute(f"COPY ({query}) TO {sql_string(str(parquet))} (FORMAT parquet)")

@@ -6,7 +6,9 @@ Stages, in order, each replacing its tables in the warehouse:
 2. gaps and their trends (``gaps``, ``gap_trends``);
 3. California Dashboard levels, the equity report and support identification (``dashboard``,
    ``equity_report``, ``support``);
-4. district goals from the config file (``goals_progress``).
+4. district goals from the config file (``goals_progress``);
+5. resources: need index, LCFF, staffing stability, progressivity (``need_index``, ``lcff``,
+   ``staffing``, ``progressivity`` and their companions; see :mod:`gapwatch.resources.stage`).
 
 ``gapwatch run`` and ``gapwatch demo`` call :func:`run_all`.
 """
@@ -27,13 +29,14 @@ from gapwatch.warehouse import connect
 
 
 def analyse(db: Path, config: Config, step: Callable[[str], None] = lambda _: None) -> dict:
-    """Stages 2-4 on a warehouse whose indicators are computed; return row counts."""
+    """Stages 2-5 on a warehouse whose indicators are computed; return row counts."""
     from gapwatch.dashboard.designations import store_support
     from gapwatch.dashboard.equity import store_equity_report
     from gapwatch.dashboard.table import compute_dashboard, store_dashboard
     from gapwatch.gaps.table import compute_gaps, store_gaps
     from gapwatch.gaps.trends import store_trends
     from gapwatch.goals.store import store_goals
+    from gapwatch.resources.stage import store_resources
 
     counts: dict[str, int] = {}
     con = connect(db, read_only=False)
@@ -53,6 +56,7 @@ def analyse(db: Path, config: Config, step: Callable[[str], None] = lambda _: No
         counts["support"] = store_support(con)
         step("district goals")
         counts["goals_progress"] = store_goals(con, config)
+        counts.update(store_resources(con, config, step))
     finally:
         con.close()
     return counts
@@ -64,7 +68,10 @@ def run_all(db: Path, config: Config, *, engine: str = "duckdb",
     from gapwatch.goals.store import configured_goals
 
     started = time.perf_counter()
-    configured_goals(config)  # a mistake in the goals stops the run before any work
+    from gapwatch.resources.stage import need_spec
+
+    configured_goals(config)  # a mistake in the goals or need index stops the run early
+    need_spec(config)
     if console is None:
         summary = run(db, config, engine)
         analyse(db, config)

@@ -33,7 +33,8 @@ def _group(code: str) -> str:
 def _table(title: str, columns: tuple[str, ...]) -> Table:
     table = Table(title=title, title_justify="left")
     for col in columns:
-        table.add_column(col, justify="left" if col in ("indicator", "group", "goal") else "right")
+        table.add_column(col, justify="left" if col in ("indicator", "group", "goal", "measure")
+                         else "right")
     return table
 
 
@@ -122,15 +123,56 @@ def goals_off_track(con: duckdb.DuckDBPyConnection, limit: int = LIMIT) -> Table
     return table
 
 
+STAFF_GAPS = {"novice": "novice teachers (%)",
+              "not_fully_credentialed": "teachers not fully credentialed (%)",
+              "turnover": "teacher turnover (%)", "mandatory": "mandatory assignments (%)"}
+MONEY_RATIOS = {"dollars_per_pupil": "dollars per pupil",
+                "supp_conc_per_pupil": "supplemental/concentration dollars per pupil",
+                "teachers_per_100": "teachers per 100 students"}
+
+
+def resources_table(con: duckdb.DuckDBPyConnection) -> Table | None:
+    """Highest- against lowest-need schools, latest year: money ratios and staffing gaps."""
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if not {"staffing_gap", "progressivity"} <= have:
+        return None
+    table = _table("Do resources and stable staff follow need? (latest year, highest- vs "
+                   "lowest-need schools, 95% intervals)",
+                   ("measure", "highest need", "lowest need", "comparison", "n"))
+    for measure, high, low, ratio, lo, hi, verdict, n_high, n_low in con.execute(
+        "SELECT measure, highest_value, lowest_value, highest_lowest_ratio, ratio_ci_low, "
+        "ratio_ci_high, progressive, highest_schools, lowest_schools FROM progressivity "
+        f"WHERE measure IN ({', '.join(repr(m) for m in MONEY_RATIOS)}) "
+        "AND school_year = (SELECT max(school_year) FROM progressivity) ORDER BY measure"
+    ).fetchall():
+        if ratio is None or ratio != ratio:
+            continue
+        table.add_row(MONEY_RATIOS[measure], f"{high:,.2f}", f"{low:,.2f}",
+                      f"ratio {ratio:.2f} ({lo:.2f} to {hi:.2f}): {verdict}",
+                      f"{n_high} and {n_low} schools")
+    for measure, high, low, gap, lo, hi, beyond, n_high, n_low in con.execute(
+        "SELECT measure, high_value, low_value, gap, ci_low, ci_high, beyond_noise, high_n, "
+        f"low_n FROM staffing_gap WHERE measure IN ({', '.join(repr(m) for m in STAFF_GAPS)}) "
+        "AND school_year = (SELECT max(school_year) FROM staffing_gap) ORDER BY measure"
+    ).fetchall():
+        if gap is None or gap != gap:
+            continue
+        noise = "beyond noise" if beyond else "within noise"
+        table.add_row(STAFF_GAPS[measure], f"{high:.1f}", f"{low:.1f}",
+                      f"{gap:+.1f} pp ({lo:+.1f} to {hi:+.1f}): {noise}",
+                      f"{n_high} and {n_low} teachers")
+    return table
+
+
 def render_summary(db: Path, summary: RunSummary, counts: dict[str, int],
                    seconds: float) -> list[RenderableType]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         out: list[RenderableType] = [indicator_table(con, summary), largest_gaps(con),
                                      groups_in_red(con)]
-        goals = goals_off_track(con)
-        if goals is not None:
-            out.append(goals)
+        for extra in (goals_off_track(con), resources_table(con)):
+            if extra is not None:
+                out.append(extra)
     finally:
         con.close()
     stored = ", ".join(f"{name} {n:,}" for name, n in counts.items())
