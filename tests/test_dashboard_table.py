@@ -14,25 +14,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from synthdistrict import run_district
 
-from gapwatch.config import Config
 from gapwatch.dashboard.designations import designations
 from gapwatch.dashboard.equity import store_equity_report
-from gapwatch.indicators import run
-from gapwatch.ingest import ingest_bundle
-from gapwatch.runner import analyse
-from gapwatch.synth import generate
 
 
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("dash")
-    bundle, db = root / "bundle", root / "w.duckdb"
-    generate(bundle, students=2500, schools=8, years=3, seed=3)
-    assert ingest_bundle(bundle, db, rejects_path=root / "r.csv").exit_code == 0
-    run(db, Config())
-    analyse(db, Config())
-    return db
+    return run_district(tmp_path_factory.mktemp("dash"), students=2500, schools=8, years=3, seed=3)
 
 
 def _frames(db: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

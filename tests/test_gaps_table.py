@@ -19,15 +19,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from synthdistrict import run_district
 
 from gapwatch.config import Config, load_config
 from gapwatch.gaps.table import GAP_COLUMNS, complement, compute_gaps, store_gaps
 from gapwatch.gaps.table import Side as GapSide
 from gapwatch.gaps.trends import store_trends
-from gapwatch.indicators import run
-from gapwatch.ingest import ingest_bundle
-from gapwatch.runner import analyse
-from gapwatch.synth import generate
 
 RESULTS_DDL = """
 CREATE TABLE indicator_results (
@@ -239,14 +236,7 @@ def test_trend_arithmetic() -> None:
 
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("gaps")
-    bundle, db = root / "bundle", root / "w.duckdb"
-    generate(bundle, students=2000, schools=8, years=2, seed=5)
-    assert ingest_bundle(bundle, db, rejects_path=root / "r.csv").exit_code == 0
-    config = Config()
-    run(db, config)
-    analyse(db, config)
-    return db
+    return run_district(tmp_path_factory.mktemp("gaps"), students=2000, schools=8, years=2, seed=5)
 
 
 def test_every_rate_gap_against_others_recomputed(district: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from synthdistrict import run_district
 from typer.testing import CliRunner
 
 from gapwatch.cli import app
@@ -22,12 +23,8 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("resources")
-    bundle, db = root / "bundle", root / "w.duckdb"
-    generate(bundle, students=2500, schools=10, years=2, seed=4)
-    assert ingest_bundle(bundle, db, rejects_path=root / "r.csv").exit_code == 0
-    assert run_all(db, Config()) == 0
-    return db
+    return run_district(tmp_path_factory.mktemp("resources"), students=2500, schools=10,
+                        years=2, seed=4)
 
 
 def test_run_stores_every_resources_table(district: Path) -> None:
