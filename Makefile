@@ -15,13 +15,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Generate the synthetic demo district, ingest it into DuckDB, run everything, say where to look.
+## Generate the synthetic demo district, ingest it into DuckDB, run everything, build the public
+## site and serve it on localhost (the URL is printed; Ctrl-C stops).
 demo: $(STAMP)
+	bash scripts/ensure-chromium.sh || echo "No Chromium: the school PDFs will be left out."
 	$(BIN)/gapwatch demo
 
-## Run the whole test suite (the command CI runs). Installs Java 17 for Spark when missing.
+## Run the whole test suite (the command CI runs). Installs Java 17 for Spark and Debian's
+## Chromium for the browser tests when missing.
 test: $(STAMP)
 	bash scripts/ensure-java.sh
+	bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n 2 -q
 

@@ -1,4 +1,5 @@
-"""The ``gapwatch`` command line: synth, check, ingest, run, export, allocate, demo, docs.
+"""The ``gapwatch`` command line: synth, check, ingest, run, export, allocate, report,
+audit-disclosure, demo, docs.
 
 Command names and options here are a public contract (users' scripts call them): add freely,
 rename nothing.
@@ -233,17 +234,64 @@ def allocate(
 
 
 @app.command()
+def report(
+    db: Annotated[Path, typer.Option(help="DuckDB warehouse after `gapwatch run`.")] = Path(
+        "gapwatch.duckdb"),
+    out: Annotated[Path, typer.Option(help="Folder for the public site (replaced).")] = Path(
+        "site"),
+    config: Annotated[
+        Path | None, typer.Option(help="District config file (privacy policy, names).")
+    ] = None,
+) -> None:
+    """Build the public equity report (static site, English and Spanish) through the privacy
+    door; audit it and refuse to publish a site that fails the disclosure audit."""
+    from gapwatch.config import ConfigError, load_config
+    from gapwatch.publish import PublishRefused, publish_site
+    from gapwatch.warehouse import WarehouseMissing
+
+    try:
+        summary = publish_site(db, out, load_config(config), console=console)
+    except (ConfigError, WarehouseMissing) as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(2) from None
+    except PublishRefused as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(1) from None
+    console.print(summary)
+
+
+@app.command("audit-disclosure")
+def audit_disclosure(
+    site: Annotated[Path, typer.Argument(help="A site built by `gapwatch report`.")],
+    k: Annotated[int | None, typer.Option(help="Fewest possible values a suppressed count "
+                                          "may keep (default: the site's own policy).")] = None,
+) -> None:
+    """Check a published site from its files alone: no number rests on fewer than the minimum
+    n, and no suppressed count can be narrowed to fewer than k values."""
+    from gapwatch.privacy import audit_disclosure as run_audit
+
+    result = run_audit(site, k)
+    console.print(result.render())
+    raise typer.Exit(0 if result.passed else 1)
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo district and results.")] = Path(
         "demo"
     ),
     students: Annotated[int, typer.Option(help="Students in the demo district.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    serve: Annotated[bool, typer.Option(help="Serve the public site on localhost at the end "
+                                        "(Ctrl-C stops).")] = True,
+    port: Annotated[int, typer.Option(help="Port for --serve (0: any free port).")] = 8000,
 ) -> None:
-    """Generate the synthetic demo district, ingest it and run everything that exists so far."""
+    """Generate the synthetic demo district, ingest it, run everything, build the public site
+    and serve it."""
     from gapwatch.demo import run_demo
 
-    raise typer.Exit(run_demo(out, students=students, seed=seed, console=console))
+    raise typer.Exit(run_demo(out, students=students, seed=seed, console=console,
+                              serve_site=serve, port=port))
 
 
 docs_app = typer.Typer(help="Generate reference documentation from the code.", no_args_is_help=True)

@@ -42,11 +42,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("gaps.min_n", 11, "Smallest group (on both sides) for which a gap is computed."),
     Setting("gaps.highest_min_n", 30, "Smallest race/ethnicity group that can be the "
             "highest-performing reference group."),
+    Setting("gaps.risk_ratio_threshold", 3.0, "Risk ratio at or above which an adverse outcome "
+            "is flagged as disproportionate (a state's choice under 34 CFR 300.647)."),
     Setting("need_index.file", "", "A need-index spec file (factors, weights, standardization, "
             "bands) replacing the shipped default; relative to the config file. See "
             "docs/resources.md."),
-    Setting("gaps.risk_ratio_threshold", 3.0, "Risk ratio at or above which an adverse outcome "
-            "is flagged as disproportionate (a state's choice under 34 CFR 300.647)."),
+    Setting("privacy.min_n", 11, "Public outputs: counts and rates resting on fewer students "
+            "are suppressed (California publishes nothing below 11)."),
+    Setting("privacy.k", 3, "Public outputs: every suppressed count must keep at least this "
+            "many possible values given everything published (checked by "
+            "`gapwatch audit-disclosure`)."),
+    Setting("privacy.top_bottom_coding", True, "Public outputs: show rates near 0% or 100% "
+            "as ranges (e.g. \"≥ 95%\"), tightening with group size."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

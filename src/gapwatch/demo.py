@@ -14,8 +14,30 @@ DEMO_SCHOOLS = 40
 DEMO_YEARS = 3
 
 
-def run_demo(out: Path, *, students: int, seed: int, console: Console) -> int:
-    """Generate, ingest and summarize the demo district under ``out``; return an exit code."""
+def serve(site: Path, port: int, console: Console) -> None:
+    """Serve ``site`` on localhost until interrupted."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:  # keep the terminal readable
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        console.print(Panel.fit(f"The public report is at [bold]{url}[/] (English; Spanish: "
+                                f"{url}es/). Press Ctrl-C to stop.", title="gapwatch demo"))
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            console.print("stopped")
+
+
+def run_demo(out: Path, *, students: int, seed: int, console: Console, serve_site: bool = False,
+             port: int = 8000) -> int:
+    """Generate, ingest and summarize the demo district under ``out``, build its public site and
+    (``serve_site``) serve it; return an exit code."""
     from gapwatch.config import load_config
     from gapwatch.export import export
     from gapwatch.ingest import ingest_bundle
@@ -56,6 +78,12 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console) -> int:
     for path in export(db, exports):
         console.print(f"wrote {path}")
 
+    console.rule("[bold]5. Public report, through the privacy door")
+    from gapwatch.publish import publish_site
+
+    site = out / "site"
+    console.print(publish_site(db, site, load_config(config), console=console))
+
     console.print(
         Panel.fit(
             "\n".join(
@@ -65,7 +93,8 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console) -> int:
                     f"Rejected rows, with reasons:           [bold]{rejects}[/]",
                     f"District config with goals:            [bold]{config}[/]",
                     f"Results (Parquet and CSV): indicators, gaps, trends, Dashboard, equity "
-                    f"report, support, goals: [bold]{exports}[/]",
+                    f"report, support, goals, resources: [bold]{exports}[/]",
+                    f"Public site (English and Spanish):      [bold]{site}[/]",
                     "",
                     f"Explore it:  duckdb {db}   (or python -c \"import duckdb; "
                     f"print(duckdb.connect('{db}').sql('from enrollments limit 5'))\")",
@@ -77,4 +106,6 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console) -> int:
             title="gapwatch demo: where to look",
         )
     )
+    if serve_site:
+        serve(site, port, console)
     return 0

@@ -1,0 +1,196 @@
+"""The privacy door: the only way numbers leave the warehouse for the public site.
+
+:func:`publish` reads the aggregate tables (``indicator_results``, ``gaps``, ``dashboard``,
+``goals_progress`` and the ``schools`` directory; never student rows) and decides every cell:
+
+1. primary suppression: n < min_n (NCES 2011-603; California's Dashboard shows nothing below 11);
+2. top/bottom coding of rates near 0 or 100 by group size (Utah rule, METHODS.md §3);
+3. complementary suppression (Delaware DOE; NYSED): while the LP audit of
+   :mod:`gapwatch.privacy.bounds` finds a suppressed count with fewer than k possible values,
+   suppress the smallest published part of a partition or entity sum that links it (smallest n,
+   then group code), n and percent together.
+
+The derived tables follow the cells (:mod:`gapwatch.privacy.tables`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from gapwatch.contract import CODE_SETS
+from gapwatch.privacy import bounds as lp
+from gapwatch.privacy.policy import Policy, code_rate, round1
+
+RACE = {"name": "race/ethnicity", "total": "ALL", "parts": list(CODE_SETS["race_ethnicity"])}
+GENDER = {"name": "gender", "total": "ALL", "parts": list(CODE_SETS["gender"])}
+
+
+@dataclass
+class Published:
+    """The four public tables and the disclosure metadata."""
+
+    indicators: pa.Table
+    gaps: pa.Table
+    dashboard: pa.Table
+    goals: pa.Table
+    disclosure: dict[str, Any] = field(default_factory=dict)
+    rounds: int = 0  #: complementary-suppression rounds
+
+
+def _read(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    rel = con.sql(sql)
+    cols = rel.columns
+    return [dict(zip(cols, row, strict=True)) for row in rel.fetchall()]
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()}
+
+
+def _partitions(rows: list[dict]) -> list[dict]:
+    """Race always; gender when F and M are reported; each only if it holds in the data."""
+    by_unit: dict[tuple, dict[str, dict]] = defaultdict(dict)
+    for r in rows:
+        by_unit[(r["school_year"], r["entity_type"], r["entity_id"], r["indicator"])][
+            r["student_group"]] = r
+    groups = {r["student_group"] for r in rows}
+    out = []
+    for part in (RACE, GENDER):
+        if part is GENDER and not {"F", "M"} <= groups:
+            continue
+        ok = True
+        for cells in by_unit.values():
+            if "ALL" not in cells:
+                continue
+            total = cells["ALL"]
+            present = [cells[g] for g in part["parts"] if g in cells]
+            ok &= sum(c["n"] for c in present) == total["n"]
+            if total["kind"] == "rate":
+                ok &= sum(c["numerator"] or 0 for c in present) == (total["numerator"] or 0)
+        if ok:
+            out.append(part)
+    return out
+
+
+def _entity_sums(rows: list[dict], members: dict[str, list[str]]) -> dict[str, Any]:
+    """Per indicator, the relation schools -> parent that holds everywhere in the data."""
+    cell = {(r["school_year"], r["entity_type"], r["entity_id"], r["indicator"],
+             r["student_group"]): r for r in rows}
+    seen: dict[str, set[str]] = defaultdict(set)
+    for (y, et, eid, ind, g), total in cell.items():
+        if f"{et}:{eid}" not in members:
+            continue
+        parts = [cell[k] for s in members[f"{et}:{eid}"] if (k := (y, "school", s, ind, g)) in cell]
+        n, x = sum(p["n"] for p in parts), sum(p["numerator"] or 0 for p in parts)
+        seen[ind].add("eq" if n == total["n"] and x == (total["numerator"] or 0)
+                      else "ge" if n >= total["n"] else "le" if n <= total["n"] else "eq_n")
+    exact = sorted(i for i, s in seen.items() if s == {"eq"})
+    at_most = sorted(i for i, s in seen.items() if s <= {"eq", "eq_n", "le"} and i not in exact)
+    at_least = {i for i, s in seen.items() if s <= {"eq", "eq_n", "ge"}}
+    none = sorted(set(seen) - set(exact) - set(at_most) - at_least)
+    return {"exact": exact, "at_least": "every other indicator", "at_most": at_most,
+            "none": none}
+
+
+def _members(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> dict[str, list[str]]:
+    if "schools" not in _tables(con):
+        return {}
+    parents = {f"{r['entity_type']}:{r['entity_id']}" for r in rows if r["entity_type"] != "school"}
+    out: dict[str, list[str]] = defaultdict(list)
+    for sid, did, bd in con.sql("SELECT school_id, district_id, board_district FROM schools "
+                                "ORDER BY school_id").fetchall():
+        for parent in (f"district:{did}", f"board_district:{bd}"):
+            if parent in parents:
+                out[parent].append(str(sid))
+    return dict(out)
+
+
+def _public(row: dict) -> dict:
+    hidden = row["status"] in lp.SUPPRESSED
+    coded = row["status"].endswith("_coded")
+    return {**row, "n": None if hidden else row["n"],
+            "percent": None if hidden or coded else row["percent"]}
+
+
+def suppress(rows: list[dict], policy: Policy, links: lp.Links) -> int:
+    """Set ``status`` on every row (primary, coding, complementary); return the rounds."""
+    for r in rows:
+        r["percent"] = round1(r["value"] * 100) if r["kind"] == "rate" else None
+        code = code_rate(r["percent"], r["n"], policy.bands) if r["kind"] == "rate" else ""
+        r["status"] = ("primary" if r["n"] < policy.min_n
+                       else f"{code}_coded" if code else "published")
+    by_key = {lp.Cell((int(r["school_year"]), r["entity_type"], str(r["entity_id"]),
+                       r["indicator"], r["student_group"]), "", "", 0).key: r for r in rows}
+    rounds, dirty = 0, {(k[0], k[3]) for k in by_key}
+    while dirty:
+        rounds += 1
+        unit_rows = [_public(r) for k, r in by_key.items() if (k[0], k[3]) in dirty]
+        cells = lp.to_cells(unit_rows)
+        pins = sorted({b.key for b in lp.pinned(lp.bounds(cells, links), policy.k)})
+        cell_map = {c.key: c for c in cells}
+        rels = lp.relations(cell_map, links)
+        chosen: list[lp.Key] = []
+        stuck: list[lp.Key] = []
+        for key in pins:
+            mine = [rel for rel in rels if key == rel.total or key in rel.parts]
+            if any(c == rel.total or c in rel.parts for rel in mine for c in chosen):
+                continue
+            open_ = [k for rel in mine for k in rel.parts
+                     if by_key[k]["status"] not in lp.SUPPRESSED]
+            open_ = open_ or [rel.total for rel in mine if by_key[rel.total]["status"]
+                              not in lp.SUPPRESSED]
+            open_ = open_ or [k for k in cell_map if k[:1] + k[3:4] == key[:1] + key[3:4]
+                              and by_key[k]["status"] not in lp.SUPPRESSED]
+            if not open_:  # its last link was suppressed this round: check again next round
+                stuck.append(key)
+                continue
+            pick = min(open_, key=lambda k: (by_key[k]["n"], k[4], k[1], k[2]))
+            by_key[pick]["status"] = "complementary"
+            chosen.append(pick)
+        if stuck and not chosen:
+            raise RuntimeError(f"cannot protect {stuck[0]}: every linked cell is suppressed")
+        dirty = {(k[0], k[3]) for k in chosen}
+    return rounds
+
+
+def publish(con: duckdb.DuckDBPyConnection, policy: Policy, *,
+            reference_group: str = "WH") -> Published:
+    """Decide every cell and build the public tables (privacy spec) from the warehouse."""
+    from gapwatch.indicators.registry import BUILTIN, Source
+    from gapwatch.privacy import tables
+
+    rows = _read(con, "SELECT school_year, entity_type, entity_id, entity_name, indicator, kind, "
+                 "student_group, n, numerator, value FROM indicator_results WHERE n > 0 "
+                 "ORDER BY school_year, entity_type, entity_id, indicator, student_group")
+    for r in rows:
+        r["entity_id"] = str(r["entity_id"])
+    members = _members(con, rows)
+    sums = _entity_sums(rows, members)
+    cohort = {i.id for i in BUILTIN if i.source == Source.COHORT}
+    demoted = sorted(cohort - set(sums["exact"]) & {r["indicator"] for r in rows})
+    links = lp.Links(policy.min_n, policy.bands, _partitions(rows), frozenset(sums["exact"]),
+                     frozenset(sums["at_most"]), frozenset(sums["none"]), members)
+    rounds = suppress(rows, policy, links)
+    status = {(int(r["school_year"]), r["entity_type"], r["entity_id"], r["indicator"],
+               r["student_group"]): r["status"] for r in rows}
+    have = _tables(con)
+    gaps = tables.gap_table(con, status, reference_group) if "gaps" in have else None
+    dash = tables.dashboard_table(con, status) if "dashboard" in have else None
+    goals, goal_ind = (tables.goal_table(con, status) if "goals_progress" in have
+                       else (None, {}))
+    empty = {n: tables._table([], c) for n, c in tables.FILES.items()}
+    disclosure = {
+        "min_n": policy.min_n, "k": policy.k, "coding": policy.bands,
+        "partitions": links.partitions, "entity_sums": sums, "entity_members": members,
+        "goal_indicators": goal_ind, "cohort_not_exact": demoted,
+        "files": [f"{n}.csv" for n in tables.FILES],
+    }
+    return Published(tables.indicator_table(rows, policy.min_n, policy.bands),
+                     empty["gaps"] if gaps is None else gaps,
+                     empty["dashboard"] if dash is None else dash,
+                     empty["goals"] if goals is None else goals, disclosure, rounds)

@@ -1,0 +1,194 @@
+"""One connected block of the disclosure LP: min and max of each wanted variable (HiGHS; Huangfu
+& Hall 2018, "Parallelizing the dual revised simplex method", Math. Prog. Comp. 10:119-142).
+See :mod:`gapwatch.privacy.bounds` for the model.
+
+The block is built once and handed to one HiGHS instance; every further min or max only changes
+the objective and re-solves from the previous optimal basis (a hot start: a few simplex
+iterations instead of a fresh ``scipy.optimize.linprog`` call with its set-up, presolve and
+crash). The HiGHS binding is the one scipy ships with ``linprog`` (scipy >= 1.15, the same
+HiGHS build as the plain path), else ``highspy`` when installed; without either, or with
+``GAPWATCH_PRIVACY_LP=linprog`` in the environment, every solve is a plain ``linprog`` call.
+Both paths share the tolerance logic below and give the same bounds.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import OrderedDict
+from collections.abc import Callable
+from types import ModuleType
+
+import numpy as np
+from scipy.optimize import linprog
+
+TOL = 1e-6
+ENV = "GAPWATCH_PRIVACY_LP"  #: "linprog" forces the plain path (benchmarks, tests)
+MEMO_SIZE = 4096  #: blocks remembered (least recently used dropped first)
+_MEMO: OrderedDict[tuple, dict[int, tuple]] = OrderedDict()
+
+# {column: cost} -> (status, objective, x, message): status 0 optimal, 3 unbounded, other:
+# failed (scipy's codes)
+Solver = Callable[[dict[int, float]], tuple[int, float, np.ndarray | None, str]]
+
+
+def extremes(wanted: list[int], rows: list, lo: list, hi: list) -> dict[int, tuple]:
+    """Min and max of each ``wanted`` variable subject to its component's rows.
+
+    A variable seen at its own box bound in any optimal solution has that bound as its
+    extreme, which saves most solves. A block already solved (the door re-solves every block
+    of a (year, indicator) each round, most of them unchanged) is answered from memory: the
+    same rows, boxes and wanted variables are the same linear programs."""
+    local = sorted({i for free, _, _ in rows for i in free})
+    plain = os.environ.get(ENV, "").lower() == "linprog"
+    if plain:  # the original path, call for call
+        return _extremes(wanted, rows, lo, hi, local, plain)
+    key = (tuple(wanted), tuple((tuple(f.items()), r, e) for f, r, e in rows),
+           tuple((lo[i], hi[i]) for i in local))
+    if key in _MEMO:
+        _MEMO.move_to_end(key)
+        return dict(_MEMO[key])
+    out = _extremes(wanted, rows, lo, hi, local, plain)
+    _MEMO[key] = dict(out)
+    if len(_MEMO) > MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return out
+
+
+def _extremes(wanted: list[int], rows: list, lo: list, hi: list, local: list[int],
+              plain: bool) -> dict[int, tuple]:
+    pos = {v: j for j, v in enumerate(local)}
+    low = np.array([lo[i] for i in local], dtype=float)
+    high = np.array([hi[i] for i in local], dtype=float)
+    core = None if plain else _core()
+    solve = (_linprog_solver(rows, local, pos, lo, hi) if core is None
+             else _highs_solver(core, rows, local, low, high))
+    # known[0][j] / known[1][j]: min / max of local variable j once known (nan before)
+    known = (np.full(len(local), np.nan), np.full(len(local), np.nan))
+
+    def seen(x: np.ndarray) -> None:
+        """An optimal (so feasible) point: a variable at its own box bound has that extreme."""
+        at = np.isnan(known[0]) & (x <= low + TOL)
+        known[0][at] = low[at]
+        at = np.isnan(known[1]) & (x >= high - TOL)
+        known[1][at] = high[at]
+
+    want = np.array([pos[i] for i in wanted], dtype=np.int64)
+    if core is not None:
+        # One LP for many variables: minimise (maximise) the sum of those whose min (max) is
+        # unknown; every one of them at its box bound in the optimum is settled. Repeat while
+        # a round settles at least two (a single solve settles one).
+        for side, sign in ((0, 1.0), (1, -1.0)):
+            while len(todo := want[np.isnan(known[side][want])]) > 2:
+                status, _, x, _ = solve(dict.fromkeys(todo.tolist(), sign))
+                if status != 0:
+                    break  # unbounded (or worse): the single solves below tell which
+                seen(x)
+                if len(todo) - np.isnan(known[side][todo]).sum() < 2:
+                    break
+    for j in want.tolist():
+        for side, sign in ((0, 1.0), (1, -1.0)):
+            if not np.isnan(known[side][j]):
+                continue
+            status, fun, x, message = solve({j: sign})
+            if status == 3:
+                known[side][j] = -math.inf * sign
+                continue
+            if status != 0:
+                raise ValueError(f"published numbers are inconsistent: {message}")
+            known[side][j] = float(sign * fun) + 0.0
+            seen(x)
+    return {i: (float(known[0][pos[i]]), float(known[1][pos[i]])) for i in wanted}
+
+
+def _linprog_solver(rows: list, local: list[int], pos: dict[int, int], lo: list,
+                    hi: list) -> Solver:
+    """The plain path: one ``scipy.optimize.linprog(method="highs")`` call per solve."""
+    eq = [(f, r) for f, r, e in rows if e]
+    ub = [(f, r) for f, r, e in rows if not e]
+    a_eq, a_ub = _dense(eq, pos), _dense(ub, pos)
+    b_eq, b_ub = [r for _, r in eq] or None, [r for _, r in ub] or None
+    box = [(lo[i], None if math.isinf(hi[i]) else hi[i]) for i in local]
+
+    def solve(cost: dict[int, float]) -> tuple[int, float, np.ndarray | None, str]:
+        c = np.zeros(len(local))
+        c[list(cost)] = list(cost.values())
+        res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=box,
+                      method="highs")
+        return res.status, res.fun, res.x, res.message
+
+    return solve
+
+
+def _highs_solver(core: ModuleType, rows: list, local: list[int], low: np.ndarray,
+                  high: np.ndarray) -> Solver:
+    """The hot-started path: one HiGHS model per block, only the objective changes."""
+    inf = core.kHighsInf
+    pos = {v: j for j, v in enumerate(local)}
+    cols: list[list[tuple[int, float]]] = [[] for _ in local]
+    row_lo, row_hi = [], []
+    for r, (free, rhs, is_eq) in enumerate(rows):
+        for i, v in free.items():
+            cols[pos[i]].append((r, v))
+        row_lo.append(rhs if is_eq else -inf)
+        row_hi.append(rhs)
+    lp = core.HighsLp()
+    lp.num_col_, lp.num_row_ = len(local), len(rows)
+    lp.col_cost_ = np.zeros(len(local))
+    lp.col_lower_ = low.copy()
+    lp.col_upper_ = np.where(np.isinf(high), inf, high)
+    lp.row_lower_ = np.array(row_lo, dtype=float)
+    lp.row_upper_ = np.array(row_hi, dtype=float)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(local), len(rows)
+    lp.a_matrix_.format_ = core.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.cumsum([0] + [len(c) for c in cols], dtype=np.int32)
+    lp.a_matrix_.index_ = np.array([r for c in cols for r, _ in c], dtype=np.int32)
+    lp.a_matrix_.value_ = np.array([v for c in cols for _, v in c], dtype=float)
+    h = core._Highs()
+    h.setOptionValue("output_flag", False)
+    # Primal simplex: after a change of objective the last optimal basis is still feasible,
+    # so primal simplex carries on from it (twice as fast as dual simplex here).
+    h.setOptionValue("simplex_strategy", 4)
+    h.passModel(lp)
+    state: dict = {"cost": {}, "feasible": False}
+    status = core.HighsModelStatus
+
+    def solve(cost: dict[int, float]) -> tuple[int, float, np.ndarray | None, str]:
+        new = {**dict.fromkeys(state["cost"], 0.0), **cost}
+        h.changeColsCost(len(new), np.fromiter(new, np.int32, len(new)),
+                         np.fromiter(new.values(), float, len(new)))
+        state["cost"] = cost
+        h.run()
+        model = h.getModelStatus()
+        if model == status.kOptimal:
+            state["feasible"] = True
+            return 0, h.getInfo().objective_function_value, np.array(h.getSolution().col_value), ""
+        if model == status.kUnbounded or (model == status.kUnboundedOrInfeasible
+                                          and state["feasible"]):
+            return 3, math.nan, None, ""
+        return 2, math.nan, None, h.modelStatusToString(model)
+
+    return solve
+
+
+def _core() -> ModuleType | None:
+    """The HiGHS Python binding: scipy's own, else highspy's, else None."""
+    for name in ("scipy.optimize._highspy._core", "highspy._core"):
+        try:
+            module = __import__(name, fromlist=["_Highs"])
+        except ImportError:
+            continue
+        if all(hasattr(module, a) for a in ("_Highs", "HighsLp", "MatrixFormat",
+                                            "HighsModelStatus", "kHighsInf")):
+            return module
+    return None
+
+
+def _dense(rows: list, pos: dict[int, int]) -> np.ndarray | None:
+    if not rows:
+        return None
+    a = np.zeros((len(rows), len(pos)))
+    for r, (free, _) in enumerate(rows):
+        for i, v in free.items():
+            a[r, pos[i]] = v
+    return a

@@ -1,0 +1,58 @@
+"""``gapwatch report``: the public site, built through the privacy door and audited before it
+is published.
+
+1. The privacy door (:mod:`gapwatch.privacy`) turns the warehouse's result tables into the
+   published tables (suppressed, coded) and writes them with ``disclosure.json``;
+2. the site (:mod:`gapwatch.report`) is rendered from those files alone;
+3. the disclosure audit reads the finished site's files and must pass;
+4. only then does the site replace ``out`` (built beside it, then renamed), so a failing or
+   half-built site is never published.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+
+from gapwatch.config import Config
+
+
+class PublishRefused(RuntimeError):
+    """The built site failed the disclosure audit; nothing was published."""
+
+
+def publish_site(db: Path, out: Path, config: Config, *, console: Console | None = None) -> str:
+    """Build, audit and publish the site for ``db`` at ``out``; return a one-line summary."""
+    from gapwatch.privacy import Policy, audit_disclosure, publish, write_published
+    from gapwatch.report import build_site
+    from gapwatch.warehouse import connect
+
+    policy = Policy.from_config(config)
+    con = connect(db)
+    try:
+        published = publish(con, policy, reference_group=config["gaps.reference_group"] or "WH")
+    finally:
+        con.close()
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        write_published(published, staging)
+        summary = build_site(staging / "data", staging,
+                             district_name=config["district.name"] or None)
+        audit = audit_disclosure(staging, policy.k)
+        if console is not None:
+            console.print(audit.render())
+        if not audit.passed:
+            raise PublishRefused(f"the site failed the disclosure audit ({len(audit.problems)} "
+                                 f"problems); nothing was published at {out}")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return f"Published {summary} at {out} (disclosure audit passed). Open {out / 'index.html'}"

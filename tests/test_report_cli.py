@@ -1,0 +1,72 @@
+"""`gapwatch report` and `gapwatch audit-disclosure` end to end on a small synthetic district."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from synthdistrict import run_district
+from typer.testing import CliRunner
+
+from gapwatch.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("report")
+    db = run_district(root, students=900, schools=4, years=2, seed=8)
+    out = root / "site"
+    result = runner.invoke(app, ["report", "--db", str(db), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "disclosure audit passed" in result.output
+    return out
+
+
+def test_site_has_both_languages_and_school_pages(site: Path) -> None:
+    for lang in ("en", "es"):
+        assert (site / lang / "index.html").is_file()
+        assert (site / lang / "methodology.html").is_file()
+        assert len(list((site / lang / "schools").glob("*.html"))) == 4
+    assert (site / "data" / "indicators.csv").is_file()
+
+
+def test_no_student_level_file_is_published(site: Path) -> None:
+    """Only the door's aggregate tables: no student id column in any published CSV."""
+    for path in (site / "data").glob("*.csv"):
+        with path.open(encoding="utf-8") as fh:
+            header = next(csv.reader(fh))
+        assert "student_id" not in header, path
+        assert {"n", "entity_id"} & set(header) or path.name == "goals.csv", path
+
+
+def test_audit_passes_on_the_site_and_fails_on_a_leak(site: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["audit-disclosure", str(site)]).exit_code == 0
+    leaked = tmp_path / "leaked"
+    shutil.copytree(site, leaked)
+    path = leaked / "data" / "indicators.csv"
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    victim = next(r for r in rows if r["status"] == "primary")
+    victim.update(n="5", status="published", shown="5")
+    if victim["kind"] == "rate":
+        victim["percent"] = "40.0"
+    else:
+        victim["value"] = "-10.0"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = runner.invoke(app, ["audit-disclosure", str(leaked)])
+    assert result.exit_code == 1
+    assert "indicators.csv" in result.output
+
+
+def test_report_refuses_without_warehouse(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", "--db", str(tmp_path / "none.duckdb"),
+                                 "--out", str(tmp_path / "site")])
+    assert result.exit_code == 2
+    assert not (tmp_path / "site").exists()
