@@ -8,7 +8,9 @@ iterations instead of a fresh ``scipy.optimize.linprog`` call with its set-up, p
 crash). The HiGHS binding is the one scipy ships with ``linprog`` (scipy >= 1.15, the same
 HiGHS build as the plain path), else ``highspy`` when installed; without either, or with
 ``GAPWATCH_PRIVACY_LP=linprog`` in the environment, every solve is a plain ``linprog`` call.
-Both paths share the tolerance logic below and give the same bounds.
+Both paths share the tolerance logic below and give the same bounds (to 1e-6: every extreme
+is either an LP optimum or a bound that every feasible point obeys and an optimal point
+attains, tests/test_privacy_solve.py).
 """
 
 from __future__ import annotations
@@ -36,9 +38,12 @@ def extremes(wanted: list[int], rows: list, lo: list, hi: list) -> dict[int, tup
     """Min and max of each ``wanted`` variable subject to its component's rows.
 
     A variable seen at its own box bound in any optimal solution has that bound as its
-    extreme, which saves most solves. A block already solved (the door re-solves every block
-    of a (year, indicator) each round, most of them unchanged) is answered from memory: the
-    same rows, boxes and wanted variables are the same linear programs."""
+    extreme, which saves most solves. On the HiGHS path the same holds for the tighter bounds
+    the rows imply (:func:`_implied`), and before the one-variable solves, LPs on the sum of
+    the still-unknown variables settle many at once. A block already solved (the door
+    re-solves every block of a (year, indicator) each round, most of them unchanged) is
+    answered from memory: the same rows, boxes and wanted variables are the same linear
+    programs."""
     local = sorted({i for free, _, _ in rows for i in free})
     plain = os.environ.get(ENV, "").lower() == "linprog"
     if plain:  # the original path, call for call
@@ -65,9 +70,12 @@ def _extremes(wanted: list[int], rows: list, lo: list, hi: list, local: list[int
              else _highs_solver(core, rows, local, low, high))
     # known[0][j] / known[1][j]: min / max of local variable j once known (nan before)
     known = (np.full(len(local), np.nan), np.full(len(local), np.nan))
+    if core is not None:  # bounds every feasible point obeys: the box, tightened by the rows
+        low, high = _implied(rows, pos, low, high)
 
     def seen(x: np.ndarray) -> None:
-        """An optimal (so feasible) point: a variable at its own box bound has that extreme."""
+        """An optimal (so feasible) point: a variable at a bound that every feasible point
+        obeys (its box, or on the fast path its bound implied by the rows) has that extreme."""
         at = np.isnan(known[0]) & (x <= low + TOL)
         known[0][at] = low[at]
         at = np.isnan(known[1]) & (x >= high - TOL)
@@ -169,6 +177,45 @@ def _highs_solver(core: ModuleType, rows: list, local: list[int], low: np.ndarra
         return 2, math.nan, None, h.modelStatusToString(model)
 
     return solve
+
+
+def _implied(rows: list, pos: dict[int, int], low: np.ndarray, high: np.ndarray,
+             passes: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Box bounds tightened by the rows (bound propagation): for a row sum a_i x_i <= r,
+    a_k x_k <= r - sum over i != k of min(a_i x_i). Every feasible point obeys them, so an
+    optimum found at one of them proves it is that variable's extreme. The data are whole
+    numbers, so the arithmetic is exact; when the bounds cross (no feasible point) the box is
+    kept and the LP reports the inconsistency."""
+    side, col, coef, rhs = [], [], [], []
+    for free, r, is_eq in rows:
+        for sign in (1.0, -1.0) if is_eq else (1.0,):
+            for i, a in free.items():
+                side.append(len(rhs))
+                col.append(pos[i])
+                coef.append(sign * a)
+            rhs.append(sign * r)
+    row, j, a, b = (np.array(side), np.array(col), np.array(coef, dtype=float),
+                    np.array(rhs, dtype=float))
+    lo, hi = low.copy(), high.copy()
+    up = a > 0
+    for _ in range(passes):
+        least = np.where(up, a * lo[j], a * hi[j])  # smallest a_i x_i over the box
+        inf = np.isinf(least)
+        n_inf = np.bincount(row, inf, len(b))[row]
+        total = np.bincount(row, np.where(inf, 0.0, least), len(b))[row]
+        ok = (n_inf == 0) | ((n_inf == 1) & inf)
+        rest = np.where(inf, total, total - np.where(inf, 0.0, least))
+        bound = np.where(ok, (b[row] - rest) / a, np.where(up, np.inf, -np.inf))
+        new_hi, new_lo = hi.copy(), lo.copy()
+        np.minimum.at(new_hi, j[up], bound[up])
+        np.maximum.at(new_lo, j[~up], bound[~up])
+        changed = (new_hi < hi - TOL) | (new_lo > lo + TOL)
+        lo, hi = np.maximum(lo, new_lo), np.minimum(hi, new_hi)
+        if not changed.any():
+            break
+    if (lo > hi + TOL).any():
+        return low, high
+    return lo, hi
 
 
 def _core() -> ModuleType | None:
