@@ -194,6 +194,40 @@ def test_door_output_always_passes_the_audit(case, coding, tmp_path_factory) -> 
     assert report.passed, report.render()
 
 
+# The demo district's failure (2023 grade-3 reading, group NR): nine schools with one NR
+# student each and a tenth with none; the district has 9. If rows exist only where n >= 1, the
+# nine rows tell a reader each school has >= 1, and 9 of them under a district primary cell
+# (<= 10) leave each school 1 or 2 students whatever else is suppressed. The door writes the
+# complete grid instead (S9 gets an NR row with n = 0, shown like any small cell) and the audit
+# then lets every primary cell range over 0..10.
+NINE = [(2023, "school", f"S{i}", "grade3_reading_met", g, n, x) for i in range(10)
+        for g, n, x in ([("ALL", 41, 20), ("HI", 40, 20), ("NR", 1, 0)] if i < 9
+                        else [("ALL", 40, 20), ("HI", 40, 20)])]
+NINE += [(2023, "district", "D1", "grade3_reading_met", g, n, x)
+         for g, n, x in [("ALL", 409, 200), ("HI", 400, 200), ("NR", 9, 0)]]
+
+
+def test_complete_grid_hides_which_schools_have_a_group(tmp_path: Path) -> None:
+    import json
+
+    schools = [(f"S{i}", "D1", "B1") for i in range(10)]
+    pub = publish(warehouse(NINE, schools), Policy())
+    nr = {r["entity_id"]: r for r in pub.indicators.to_pylist() if r["student_group"] == "NR"}
+    assert len(nr) == 11  # ten schools and the district: S9's row is the added zero cell
+    assert {r["status"] for r in nr.values()} == {"primary"}
+    assert nr["S9"]["shown"] == nr["S0"]["shown"] == "fewer than 11 students"
+    assert nr["S9"]["n"] is None and nr["S9"]["percent"] is None
+    write_published(pub, tmp_path)
+    report = audit_disclosure(tmp_path)
+    assert report.passed, report.render()
+    # the same files read as if a missing row meant "no students": every NR cell is pinned
+    meta_path = tmp_path / "data" / "disclosure.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta_path.write_text(json.dumps({**meta, "zero_cells": False}), encoding="utf-8")
+    pinned = [p for p in audit_disclosure(tmp_path).problems if "recovered" in p.reason]
+    assert len(pinned) >= 10
+
+
 def brute_force(published: list[dict], k: int, min_n: int) -> dict[str, tuple[int, int]]:
     """Independently of the LP: every integer (n, x) of the suppressed parts consistent with
     the published numbers of one partition; return how many values each n and x can take."""

@@ -26,9 +26,9 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
-PAGES = ["index.html", "en/index.html", "en/methodology.html", "es/index.html",
-         "es/methodology.html"] + [f"{lang}/schools/{sid}.html" for lang in ("en", "es")
-                                   for sid, _name in SCHOOLS]
+PAGES = ["index.html", "en/index.html", "en/methodology.html", "en/resources.html",
+         "es/index.html", "es/methodology.html", "es/resources.html"] + [
+    f"{lang}/schools/{sid}.html" for lang in ("en", "es") for sid, _name in SCHOOLS]
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -30,17 +30,35 @@ def test_site_has_both_languages_and_school_pages(site: Path) -> None:
     for lang in ("en", "es"):
         assert (site / lang / "index.html").is_file()
         assert (site / lang / "methodology.html").is_file()
+        assert (site / lang / "resources.html").is_file()
         assert len(list((site / lang / "schools").glob("*.html"))) == 4
     assert (site / "data" / "indicators.csv").is_file()
 
 
 def test_no_student_level_file_is_published(site: Path) -> None:
-    """Only the door's aggregate tables: no student id column in any published CSV."""
+    """Only the door's aggregate tables: every published file is one disclosure.json lists,
+    and none has a student-level column."""
+    import json
+
+    listed = set(json.loads((site / "data" / "disclosure.json").read_text("utf-8"))["files"])
+    published = {p.name for p in (site / "data").glob("*.csv")}
+    assert published == listed
+    assert {"resources_schools.csv", "resources_bands.csv"} <= published
     for path in (site / "data").glob("*.csv"):
         with path.open(encoding="utf-8") as fh:
             header = next(csv.reader(fh))
-        assert "student_id" not in header, path
-        assert {"n", "entity_id"} & set(header) or path.name == "goals.csv", path
+        assert not {"student_id", "staff_id", "birth_date"} & set(header), path
+
+
+def test_resources_page_states_the_published_staffing_gaps(site: Path) -> None:
+    with (site / "data" / "resources_gaps.csv").open(encoding="utf-8") as fh:
+        gaps = [g for g in csv.DictReader(fh) if g["status"] == "published"]
+    latest = max(int(g["school_year"]) for g in gaps) if gaps else None
+    page = (site / "en" / "resources.html").read_text("utf-8")
+    assert "Need and dollars per student" in page
+    for g in gaps:
+        if int(g["school_year"]) == latest:
+            assert f"{float(g['high_percent']):.1f}% in the highest-need schools" in page
 
 
 def test_audit_passes_on_the_site_and_fails_on_a_leak(site: Path, tmp_path: Path) -> None:

@@ -136,12 +136,56 @@ def make_site_data(root: Path) -> Path:
                           "target_value": target, "interim_target": interim,
                           "status": status})
     _write(data / "goals.csv", goals)
+    _write_resources(data)
     (data / "disclosure.json").write_text(json.dumps({
         "min_n": 11, "k": 3, "coding": [[300, 99.0], [100, 98.0], [40, 95.0], [11, 90.0]],
         "partitions": [], "entity_sums": {"exact": [], "at_least": "every other indicator"},
         "entity_members": {"district:D1": [s for s, _ in SCHOOLS]},
         "files": ["indicators.csv", "gaps.csv", "dashboard.csv", "goals.csv"]}, indent=1))
     return data
+
+
+#: resources_*.csv (the door's format, gapwatch.privacy.resources), 2025 only. S1 has the most
+#: need and the most dollars per student; S3 (8 students) is suppressed. Novice teachers:
+#: Highest band 12.5% of 40, Lowest 2.5% of 40 (gap +10.0, beyond noise); Low band has 9
+#: teachers (suppressed).
+RES_SCHOOLS = [
+    {"school_year": 2025, "school_id": "S1", "school_name": "Alder Elementary",
+     "need_score": 1.25, "need_percentile": 90.0, "band": "Highest", "enrollment": 420,
+     "dollars_per_pupil": 14200, "supp_conc_per_pupil": 3100, "teachers_per_100": 4.2,
+     "status": "published"},
+    {"school_year": 2025, "school_id": "S2", "school_name": "Birch Middle",
+     "need_score": -0.75, "need_percentile": 20.0, "band": "Lowest", "enrollment": 610,
+     "dollars_per_pupil": 11900, "supp_conc_per_pupil": 950, "teachers_per_100": 4.6,
+     "status": "published"},
+    {"school_year": 2025, "school_id": "S3", "school_name": "Cedar High", "need_score": "",
+     "need_percentile": "", "band": "", "enrollment": "", "dollars_per_pupil": "",
+     "supp_conc_per_pupil": "", "teachers_per_100": "", "status": "primary"},
+]
+RES_BANDS = [
+    {"school_year": 2025, "band": band, "schools": 2, "measure": m, "percent": pct,
+     "ci_low": round(pct - 5, 1) if pct != "" else "",
+     "ci_high": round(pct + 5, 1) if pct != "" else "", "n": n,
+     "status": "published" if n != "" else "primary"}
+    for m in ("novice", "turnover")
+    for band, pct, n in (("Highest", 12.5, 40), ("Low", "", ""), ("Lowest", 2.5, 40))
+]
+RES_GAPS = [{"school_year": 2025, "measure": "novice", "high_band": "Highest",
+             "low_band": "Lowest", "high_percent": 12.5, "low_percent": 2.5, "gap": 10.0,
+             "ci_low": 1.2, "ci_high": 18.8, "beyond_noise": "true", "status": "published"}]
+RES_PROGRESSIVITY = [{"school_year": 2025, "measure": "dollars_per_pupil",
+                      "unit": "dollars per pupil", "schools": 2, "slope": 1150.0,
+                      "slope_ci_low": "", "slope_ci_high": "", "spearman": 1.0,
+                      "spearman_ci_low": "", "spearman_ci_high": "", "highest_value": 14200,
+                      "lowest_value": 11900, "ratio": 1.19, "ratio_ci_low": 1.05,
+                      "ratio_ci_high": 1.35, "progressive": "progressive"}]
+
+
+def _write_resources(data: Path) -> None:
+    _write(data / "resources_schools.csv", RES_SCHOOLS)
+    _write(data / "resources_bands.csv", RES_BANDS)
+    _write(data / "resources_gaps.csv", RES_GAPS)
+    _write(data / "resources_progressivity.csv", RES_PROGRESSIVITY)
 
 
 def _write(path: Path, rows: list[dict]) -> None:
@@ -229,8 +273,8 @@ def _pages(site: Path) -> list[Path]:
         p for p in (site / "es").rglob("*.html"))
 
 
-PAGES = ["index.html", "methodology.html", "schools/S1.html", "schools/S2.html",
-         "schools/S3.html"]
+PAGES = ["index.html", "methodology.html", "resources.html", "schools/S1.html",
+         "schools/S2.html", "schools/S3.html"]
 
 
 # -- tests -----------------------------------------------------------------------------------
@@ -411,6 +455,50 @@ def test_no_pdf_link_when_pdfs_not_printed(site):
     assert "pdf-link" not in (site / "en" / "schools" / "S1.html").read_text("utf-8")
 
 
+def test_resources_page_shows_need_dollars_and_staffing(site):
+    page = parse(site / "en" / "resources.html")
+    text = " ".join(page.text().split())
+    # the staffing gap in plain words, with its numbers
+    assert ("Novice teachers (fewer than two years of experience): 12.5% in the highest-need "
+            "schools and 2.5% in the lowest-need schools, a gap of +10.0 percentage points "
+            "(95% interval +1.2 to +18.8).") in text
+    assert "larger than chance alone would explain" in text
+    # every chart has its caption and points at a table on the page
+    figures = list(page.iter("figure"))
+    assert {f.attrs["id"] for f in figures} == {"money-chart", "staff-novice", "staff-turnover"}
+    ids = {n.attrs.get("id") for n in page.iter() if n.attrs.get("id")}
+    for f in figures:
+        assert f.attrs["data-table"] in ids
+        assert next(f.iter("svg"), None) is not None
+        assert "Alder Elementary ($14,200)" in f.text() or f.attrs["id"] != "money-chart"
+    money = next(t for t in page.iter("table") if t.attrs.get("id") == "money-table")
+    rows = [" | ".join(c.text().strip() for c in tr.children if isinstance(c, type(page)))
+            for tr in money.iter("tr")]
+    assert rows[1] == "Alder Elementary | Highest need | 1.2 | 420 | $14,200 | $3,100 | 4.2"
+    assert rows[3] == "Cedar High | fewer than 11 students"  # suppressed: no number at all
+    staff = next(t for t in page.iter("table") if t.attrs.get("id") == "staff-table")
+    assert "fewer than 11 teachers" in staff.text()
+    assert "1.19 (95% interval 1.05 to 1.35)" in text and "more in higher-need schools" in text
+    # reachable from every page's navigation, and in Spanish
+    assert 'href="resources.html"' in (site / "en" / "index.html").read_text("utf-8")
+    assert 'href="../resources.html"' in (site / "en" / "schools" / "S1.html").read_text("utf-8")
+    es = " ".join(parse(site / "es" / "resources.html").text().split())
+    assert "¿Siguen los recursos a la necesidad?" in es
+    assert "12,5 % en las escuelas con más necesidad" in es and "14.200 US$" in es
+
+
+def test_no_resources_page_without_resources_files(published, tmp_path):
+    import shutil
+
+    bare = tmp_path / "data"
+    shutil.copytree(published, bare)
+    for f in bare.glob("resources_*.csv"):
+        f.unlink()
+    build_site(bare, tmp_path / "site", pdf=False)
+    assert not (tmp_path / "site" / "en" / "resources.html").exists()
+    assert "resources.html" not in (tmp_path / "site" / "en" / "index.html").read_text("utf-8")
+
+
 def test_catalog_covers_every_message():
     """Every string marked for translation (Python and templates) has a Spanish translation
     with the same placeholders."""
@@ -448,4 +536,4 @@ def test_build_in_place_next_to_the_published_folder(tmp_path):
     summary = build_site(data, tmp_path / "SITE", pdf=False)
     assert (data / "indicators.csv").read_bytes() == before
     assert (tmp_path / "SITE" / "en" / "index.html").is_file()
-    assert str(summary).startswith("11 pages in 2 languages, 3 schools, 0 PDFs")
+    assert str(summary).startswith("13 pages in 2 languages, 3 schools, 0 PDFs")

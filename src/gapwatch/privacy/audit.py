@@ -113,6 +113,7 @@ def audit_disclosure(site: Path, k: int | None = None) -> AuditReport:
             keys = [_key(base)] + ([_key(base, g["reference_group"])]
                                    if g["reference_group"] else [])
             need("goals.csv", line, "value", *keys)
+    resources = _audit_resources(data, links.min_n, add)
     try:
         found = lp.bounds(lp.to_cells(rows), links)
     except (ValueError, KeyError, StopIteration) as err:
@@ -125,5 +126,43 @@ def audit_disclosure(site: Path, k: int | None = None) -> AuditReport:
                     f"(k = {k})"))
     report.checked = {"indicators.csv": len(rows), "gaps.csv": len(gaps),
                       "dashboard.csv": len(dash), "goals.csv": len(goals),
+                      **resources,
                       "suppressed counts bounded": sum(b.status in lp.SUPPRESSED for b in found)}
     return report
+
+
+_VALUES = {"resources_schools": ("need_score", "need_percentile", "band", "enrollment",
+                                 "dollars_per_pupil", "supp_conc_per_pupil", "teachers_per_100"),
+           "resources_bands": ("percent", "ci_low", "ci_high", "n"),
+           "resources_gaps": ("high_percent", "low_percent", "gap", "ci_low", "ci_high")}
+
+
+def _audit_resources(data: Path, min_n: int, add) -> dict[str, int]:
+    """resources_*.csv: a published school has at least min_n students, a published band rate
+    at least min_n teachers (or sections, schools), a published gap two published bands; a
+    suppressed row shows no number."""
+    checked: dict[str, int] = {}
+    shown: set[tuple[str, str, str]] = set()
+    for name in ("resources_schools", "resources_bands", "resources_gaps"):
+        path = data / f"{name}.csv"
+        if not path.is_file():
+            continue
+        rows = _rows(path)
+        checked[path.name] = len(rows)
+        size = {"resources_schools": "enrollment", "resources_bands": "n"}.get(name)
+        for line, r in enumerate(rows, 2):
+            if r["status"] != "published":
+                for col in _VALUES[name]:
+                    if r[col] != "":
+                        add(Problem(path.name, line, col, f"{r['status']} row shows {col}"))
+            elif size and (r[size] == "" or int(r[size]) < min_n):
+                add(Problem(path.name, line, size,
+                            f"published with {size}={r[size] or 'empty'} below min_n {min_n}"))
+            elif name == "resources_bands":
+                shown.add((r["school_year"], r["band"], r["measure"]))
+            elif name == "resources_gaps":
+                for band in (r["high_band"], r["low_band"]):
+                    if (r["school_year"], band, r["measure"]) not in shown:
+                        add(Problem(path.name, line, "gap", f"rests on band {band} "
+                                    f"{r['measure']} which is not published"))
+    return checked

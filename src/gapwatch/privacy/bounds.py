@@ -2,7 +2,8 @@
 
 Every published number becomes a linear constraint on the unknown counts n and numerators x of
 the cells (year, entity, indicator, group): published n fixed; a percent p rounded to 0.1 gives
-n(p-0.05)/100 <= x <= n(p+0.05)/100; coded ranges; primary n in [1, min_n-1]; complementary
+n(p-0.05)/100 <= x <= n(p+0.05)/100; coded ranges; primary n in [1, min_n-1] (in [0, min_n-1]
+when the door wrote the complete grid, ``zero_cells``); complementary
 n >= min_n (the attacker knows the cell was not primary); 0 <= x <= n; partitions (parts sum to
 the total) and entity sums (schools sum to their district: exactly, at least or at most). Each
 suppressed variable is minimised and maximised with HiGHS; the integer values it can take are
@@ -47,13 +48,15 @@ class Links:
     at_most: frozenset[str] = frozenset()  #: schools' n sum to at most the parent's
     unlinked: frozenset[str] = frozenset()  #: no entity-sum relation declared
     members: dict = field(default_factory=dict)  #: {"district:D1": [school ids]}
+    zero_cells: bool = False  #: the grid is complete: a primary cell may hold 0 students
 
     @classmethod
     def from_json(cls, meta: dict) -> Links:
         sums = meta.get("entity_sums", {})
         return cls(int(meta["min_n"]), meta.get("coding", []), meta.get("partitions", []),
                    frozenset(sums.get("exact", [])), frozenset(sums.get("at_most", [])),
-                   frozenset(sums.get("none", [])), meta.get("entity_members", {}))
+                   frozenset(sums.get("none", [])), meta.get("entity_members", {}),
+                   bool(meta.get("zero_cells", False)))
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ def _box(cell: Cell, links: Links) -> tuple[tuple[float, float], tuple[float, fl
     """Bounds of n and x on their own."""
     big = math.inf
     if cell.status == "primary":
-        n = (1.0, links.min_n - 1.0)
+        n = (0.0 if links.zero_cells else 1.0, links.min_n - 1.0)
     elif cell.status == "complementary":
         n = (float(links.min_n), big)
     else:

@@ -5,7 +5,12 @@
 
 1. primary suppression: n < min_n (NCES 2011-603; California's Dashboard shows nothing below 11);
 2. top/bottom coding of rates near 0 or 100 by group size (Utah rule, METHODS.md §3);
-3. complementary suppression (Delaware DOE; NYSED): while the LP audit of
+3. the complete grid: every entity that reports an indicator gets a row for every group that
+   indicator reports anywhere that year, with n = 0 where it has no such students (shown as
+   "fewer than 11", like any primary cell). Otherwise a row's presence tells the attacker
+   n >= 1, and nine one-student school cells under a ten-student district cell pin each
+   school to 1 or 2 students: no complementary suppression can undo that;
+4. complementary suppression (Delaware DOE; NYSED): while the LP audit of
    :mod:`gapwatch.privacy.bounds` finds a suppressed count with fewer than k possible values,
    suppress the smallest published part of a partition or entity sum that links it (smallest n,
    then group code), n and percent together.
@@ -40,6 +45,8 @@ class Published:
     goals: pa.Table
     disclosure: dict[str, Any] = field(default_factory=dict)
     rounds: int = 0  #: complementary-suppression rounds
+    #: the public resources tables (:mod:`gapwatch.privacy.resources`), by file name
+    resources: dict[str, pa.Table] = field(default_factory=dict)
 
 
 def _read(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
@@ -110,6 +117,28 @@ def _members(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> dict[str, list
     return dict(out)
 
 
+def complete_grid(rows: list[dict]) -> list[dict]:
+    """Add n = 0 rows so that each (year, indicator) is a full entities x groups grid.
+
+    The entities are those with an ``ALL`` row for the indicator that year; the groups, those
+    any entity reports for it. Sorted like the warehouse query."""
+    entities: dict[tuple, dict] = {}
+    groups: dict[tuple, set[str]] = defaultdict(set)
+    have = set()
+    for r in rows:
+        unit = (r["school_year"], r["indicator"])
+        groups[unit].add(r["student_group"])
+        have.add((unit, r["entity_type"], r["entity_id"], r["student_group"]))
+        if r["student_group"] == "ALL":
+            entities[(unit, r["entity_type"], r["entity_id"])] = r
+    zeros = [{**total, "student_group": g, "n": 0, "numerator": None if total["kind"] != "rate"
+              else 0, "value": None}
+             for (unit, et, eid), total in entities.items() for g in sorted(groups[unit])
+             if (unit, et, eid, g) not in have]
+    return sorted(rows + zeros, key=lambda r: (r["school_year"], r["entity_type"],
+                                               r["entity_id"], r["indicator"], r["student_group"]))
+
+
 def _public(row: dict) -> dict:
     hidden = row["status"] in lp.SUPPRESSED
     coded = row["status"].endswith("_coded")
@@ -120,8 +149,9 @@ def _public(row: dict) -> dict:
 def suppress(rows: list[dict], policy: Policy, links: lp.Links) -> int:
     """Set ``status`` on every row (primary, coding, complementary); return the rounds."""
     for r in rows:
-        r["percent"] = round1(r["value"] * 100) if r["kind"] == "rate" else None
-        code = code_rate(r["percent"], r["n"], policy.bands) if r["kind"] == "rate" else ""
+        rate = r["kind"] == "rate" and r["value"] is not None
+        r["percent"] = round1(r["value"] * 100) if rate else None
+        code = code_rate(r["percent"], r["n"], policy.bands) if rate and r["n"] else ""
         r["status"] = ("primary" if r["n"] < policy.min_n
                        else f"{code}_coded" if code else "published")
     by_key = {lp.Cell((int(r["school_year"]), r["entity_type"], str(r["entity_id"]),
@@ -154,7 +184,7 @@ def suppress(rows: list[dict], policy: Policy, links: lp.Links) -> int:
             chosen.append(pick)
         if stuck and not chosen:
             raise RuntimeError(f"cannot protect {stuck[0]}: every linked cell is suppressed")
-        dirty = {(k[0], k[3]) for k in chosen}
+        dirty = {(k[0], k[3]) for k in chosen + stuck}  # a stuck pin is looked at again
     return rounds
 
 
@@ -163,18 +193,21 @@ def publish(con: duckdb.DuckDBPyConnection, policy: Policy, *,
     """Decide every cell and build the public tables (privacy spec) from the warehouse."""
     from gapwatch.indicators.registry import BUILTIN, Source
     from gapwatch.privacy import tables
+    from gapwatch.privacy.resources import resource_tables
 
     rows = _read(con, "SELECT school_year, entity_type, entity_id, entity_name, indicator, kind, "
                  "student_group, n, numerator, value FROM indicator_results WHERE n > 0 "
                  "ORDER BY school_year, entity_type, entity_id, indicator, student_group")
     for r in rows:
         r["entity_id"] = str(r["entity_id"])
+    rows = complete_grid(rows)
     members = _members(con, rows)
     sums = _entity_sums(rows, members)
     cohort = {i.id for i in BUILTIN if i.source == Source.COHORT}
     demoted = sorted(cohort - set(sums["exact"]) & {r["indicator"] for r in rows})
     links = lp.Links(policy.min_n, policy.bands, _partitions(rows), frozenset(sums["exact"]),
-                     frozenset(sums["at_most"]), frozenset(sums["none"]), members)
+                     frozenset(sums["at_most"]), frozenset(sums["none"]), members,
+                     zero_cells=True)
     rounds = suppress(rows, policy, links)
     status = {(int(r["school_year"]), r["entity_type"], r["entity_id"], r["indicator"],
                r["student_group"]): r["status"] for r in rows}
@@ -184,13 +217,14 @@ def publish(con: duckdb.DuckDBPyConnection, policy: Policy, *,
     goals, goal_ind = (tables.goal_table(con, status) if "goals_progress" in have
                        else (None, {}))
     empty = {n: tables._table([], c) for n, c in tables.FILES.items()}
+    resources = resource_tables(con, policy.min_n)
     disclosure = {
         "min_n": policy.min_n, "k": policy.k, "coding": policy.bands,
         "partitions": links.partitions, "entity_sums": sums, "entity_members": members,
-        "goal_indicators": goal_ind, "cohort_not_exact": demoted,
-        "files": [f"{n}.csv" for n in tables.FILES],
+        "zero_cells": True, "goal_indicators": goal_ind, "cohort_not_exact": demoted,
+        "files": [f"{n}.csv" for n in [*tables.FILES, *resources]],
     }
     return Published(tables.indicator_table(rows, policy.min_n, policy.bands),
                      empty["gaps"] if gaps is None else gaps,
                      empty["dashboard"] if dash is None else dash,
-                     empty["goals"] if goals is None else goals, disclosure, rounds)
+                     empty["goals"] if goals is None else goals, disclosure, rounds, resources)

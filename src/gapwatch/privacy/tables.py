@@ -129,17 +129,26 @@ def _text(v: Any) -> str:
     return f"{v:.1f}" if isinstance(v, float) else str(v)
 
 
+def _plain(v: Any) -> str:
+    return f"{v:.10g}" if isinstance(v, float) else _text(v)
+
+
 def write_published(published: Any, site: Path) -> Path:
-    """Write ``SITE/data/{indicators,gaps,dashboard,goals}.csv`` and ``disclosure.json``."""
+    """Write ``SITE/data/{indicators,gaps,dashboard,goals}.csv``, the resources files
+    (:mod:`gapwatch.privacy.resources`) when present, and ``disclosure.json``."""
     data = Path(site) / "data"
     data.mkdir(parents=True, exist_ok=True)
-    for name, columns in FILES.items():
-        table: pa.Table = getattr(published, name)
+    tables = [(name, columns, getattr(published, name)) for name, columns in FILES.items()]
+    tables += [(name, tuple(t.column_names), t)
+               for name, t in getattr(published, "resources", {}).items()]
+    for name, columns, table in tables:
         with open(data / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(columns)
+            # the resources tables are rounded by the door, each column to its own precision
+            text = _text if name in FILES else _plain
             for row in table.to_pylist():
-                writer.writerow([_text(row[c]) for c in columns])
+                writer.writerow([text(row[c]) for c in columns])
     (data / "disclosure.json").write_text(
         json.dumps(published.disclosure, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return data

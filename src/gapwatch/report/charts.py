@@ -92,3 +92,27 @@ def line_chart(rows: list[dict], *, kind: str, axis_title: str, series_title: st
         for i, s in enumerate(series)
     ]
     return render(alt.layer(lines, *labels).properties(width=320, height=200), lang, prefix)
+
+
+def scatter_chart(rows: list[dict], *, x_title: str, y_title: str, lang: str,
+                  prefix: str = "scatter") -> str:
+    """One dot per school: ``rows`` = ``{"x", "y", "band"}`` (``band`` already translated).
+
+    Bands get an Okabe–Ito color and a shape each, named in the legend, so the chart does not
+    rely on color alone; a least-squares line shows the overall direction."""
+    bands = list(dict.fromkeys(r["band"] for r in rows))
+    shapes = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"]
+    legend = alt.Legend(orient="bottom", direction="horizontal", title=None, labelLimit=200)
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False, nice=True)),
+        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False, nice=True)),
+    )
+    dots = base.mark_point(filled=True, size=70, opacity=0.9).encode(
+        color=alt.Color("band:N", sort=bands, legend=legend,
+                        scale=alt.Scale(domain=bands, range=list(OKABE_ITO[: len(bands)]))),
+        shape=alt.Shape("band:N", sort=bands, legend=legend,
+                        scale=alt.Scale(domain=bands, range=shapes[: len(bands)])),
+    )
+    fit = base.transform_regression("x", "y").mark_line(color=TEXT, strokeDash=[6, 3],
+                                                        strokeWidth=1.5)
+    return render(alt.layer(dots, fit).properties(width=360, height=240), lang, prefix)

@@ -1,7 +1,8 @@
 """Read the published files of the privacy door (``SITE/data/``) and nothing else.
 
 The site never sees warehouse tables: every number on a page comes from ``indicators.csv``,
-``gaps.csv``, ``dashboard.csv``, ``goals.csv`` (optional) and ``disclosure.json``, in the
+``gaps.csv``, ``dashboard.csv``, ``goals.csv`` (optional), the optional ``resources_*.csv``
+(:mod:`gapwatch.privacy.resources`) and ``disclosure.json``, in the
 format of the shared spec (docs: /work/tmp/privacy-spec.md, "Published data folder").
 Empty CSV fields are ``None``; a suppressed cell keeps only the door's ``shown`` text.
 """
@@ -127,6 +128,8 @@ class Published:
     dashboard: list[DashboardRow]
     goals: list[Goal]
     disclosure: dict = field(default_factory=dict)
+    #: ``resources_*.csv`` by file stem: rows with numbers parsed (empty: None)
+    resources: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -185,4 +188,26 @@ def load(data_dir: Path) -> Published:
     ]
     disclosure_path = data_dir / "disclosure.json"
     disclosure = json.loads(disclosure_path.read_text("utf-8")) if disclosure_path.exists() else {}
-    return Published(cells, gaps, dashboard, goals, disclosure)
+    resources = {path.stem: [_parsed(r) for r in _rows(path)]
+                 for path in sorted(data_dir.glob("resources_*.csv"))}
+    return Published(cells, gaps, dashboard, goals, disclosure, resources)
+
+
+_TEXT_COLUMNS = {"school_id", "school_name", "band", "measure", "status", "unit", "high_band",
+                 "low_band", "progressive"}
+
+
+def _parsed(row: dict[str, str]) -> dict:
+    """A resources row: text columns as text, ``school_year`` and counts as int, flags as bool,
+    the rest as float; empty fields None."""
+    out: dict = {}
+    for k, v in row.items():
+        if k in _TEXT_COLUMNS:
+            out[k] = v
+        elif k == "beyond_noise":
+            out[k] = _flag(v) if v else None
+        elif k in {"school_year", "schools", "enrollment", "n"}:
+            out[k] = _int(v)
+        else:
+            out[k] = _num(v)
+    return out

@@ -17,7 +17,7 @@ from pathlib import Path
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -85,6 +85,14 @@ class Fmt:
         if round(x, 1) == 0:
             return text
         return ("+" if x > 0 else "\u2212") + text
+
+    def dollars(self, x: float | None) -> str:
+        """Whole dollars in the locale's currency pattern: ``$12,457`` / ``12.457 US$``."""
+        if x is None:
+            return ""
+        pattern = Locale.parse(self.lang).currency_formats["standard"].pattern
+        return format_currency(round(x), "USD", pattern.replace(".00", ""), locale=self.lang,
+                               currency_digits=False)
 
     def count(self, n: int | None) -> str:
         return "" if n is None else format_decimal(n, "#,##0", locale=self.lang)

@@ -10,6 +10,7 @@ the CSVs and ``disclosure.json``) and writes::
     out/{en,es}/schools/<ID>.html      one page per school, the data packet at the top
     out/{en,es}/schools/<ID>.pdf       the school page printed by headless Chromium
     out/{en,es}/methodology.html       how to read the pages
+    out/{en,es}/resources.html         "Do resources follow need?" (when resources_*.csv exist)
 
 Every page links to the same page in the other language. No page refers to anything outside
 the site: charts are inline SVG rendered by vl-convert.
@@ -34,6 +35,7 @@ from gapwatch.report.i18n import LANGUAGE_NAMES, LANGUAGES, Fmt, translations
 from gapwatch.report.names import COLORS, color_name
 from gapwatch.report.packet import build_packet, lower_is_better
 from gapwatch.report.pdf import chromium_path, school_pdf
+from gapwatch.report.resources_page import resources_view
 
 STATIC = Path(__file__).parent / "static"
 GAP_METRICS = ("pp_difference", "mean_difference")
@@ -360,10 +362,12 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
     for lang in LANGUAGES:
         env = _environment(lang)
         view = _Pages(data, lang, district)
+        resources = resources_view(data.resources, view.fmt, lang, min_n)
         other = next(x for x in LANGUAGES if x != lang)
         base = {"lang": lang, "other_lang": other, "other_lang_name": LANGUAGE_NAMES[other],
                 "district_name": dname, "min_n": min_n, "downloads": downloads,
                 "built": format_date(built, format="long", locale=lang),
+                "has_resources": resources is not None,
                 "years": [view.fmt.year(y) for y in data.years]}
 
         def write(rel: str, template: str, ctx: dict, *, env=env, base=base,
@@ -394,6 +398,9 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
                "coding": [{"n": view.fmt.count(int(n)), "cut": view.fmt.percent(c),
                            "low": view.fmt.percent(100 - c)}
                           for n, c in data.disclosure.get("coding", [])]})
+        if resources is not None:
+            write("resources.html", "resources.html",
+                  {"title": view._("Do resources follow need?"), "view": resources})
         for sid, sname in schools:
             rel = f"schools/{_slug(sid)}.html"
             ctx = {"title": sname, "school_id": sid,
