@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,10 @@ runner = CliRunner()
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("report")
     db = run_district(root, students=900, schools=4, years=2, seed=8)
+    # the student-level early-warning tables sit in the warehouse when the report is built
+    ew = runner.invoke(app, ["early-warning", "--db", str(db), "--out", str(root / "ew")])
+    assert ew.exit_code == 0, ew.output
+    assert "model not trained" in ew.output  # two school years: rules only
     out = root / "site"
     result = runner.invoke(app, ["report", "--db", str(db), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -48,6 +53,22 @@ def test_no_student_level_file_is_published(site: Path) -> None:
         with path.open(encoding="utf-8") as fh:
             header = next(csv.reader(fh))
         assert not {"student_id", "staff_id", "birth_date"} & set(header), path
+
+
+def test_no_student_id_anywhere_on_the_site(site: Path) -> None:
+    """Issue 7: the early-warning tables were in the warehouse; no student id reaches any
+    published page or file."""
+    import duckdb
+
+    con = duckdb.connect(str(site.parent / "w.duckdb"), read_only=True)
+    ids = {r[0] for r in con.sql("SELECT student_id FROM student_tiers").fetchall()}
+    con.close()
+    assert len(ids) > 500
+    pattern = re.compile(r"\b\d{6,}\b")  # student ids are long digit strings
+    for path in site.rglob("*"):
+        if path.suffix in {".html", ".csv", ".json"}:
+            found = set(pattern.findall(path.read_text("utf-8"))) & ids
+            assert not found, (path, sorted(found)[:3])
 
 
 def test_resources_page_states_the_published_staffing_gaps(site: Path) -> None:

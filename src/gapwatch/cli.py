@@ -233,6 +233,72 @@ def allocate(
         console.print(f"wrote {out}")
 
 
+@app.command("early-warning")
+def early_warning(
+    db: Annotated[Path, typer.Option(help="DuckDB warehouse after `gapwatch ingest`.")] = Path(
+        "gapwatch.duckdb"),
+    school: Annotated[str | None, typer.Option(help="Only this school's students (school_id) "
+                                               "in the list and the student-level files.")
+                      ] = None,
+    staff: Annotated[str | None, typer.Option(help="Only this staff member's caseload: "
+                                              "students in their sections or interventions.")
+                     ] = None,
+    year: Annotated[int | None, typer.Option(help="School year (default: the latest).")] = None,
+    config: Annotated[Path | None, typer.Option(help="District config file (thresholds, "
+                                                "capacity, tiers).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the exports (student-level files are "
+                                      "confidential).")] = Path("early-warning"),
+    top: Annotated[int, typer.Option(help="Students listed on screen.")] = 15,
+) -> None:
+    """Flag students for tiered support: rule flags with reasons, a calibrated model checked
+    against the rules and audited for fairness, Tier 1/2/3, supports in place, suggested
+    partners, and whether interventions seem to work. Staff only: never public."""
+    from rich.progress import Progress
+
+    from gapwatch.config import ConfigError, load_config
+    from gapwatch.earlywarning.stage import (
+        caseload,
+        export,
+        for_school,
+        run_early_warning,
+        store,
+    )
+    from gapwatch.earlywarning.view import render
+    from gapwatch.warehouse import WarehouseMissing, connect
+
+    try:
+        cfg = load_config(config)
+        con = connect(db, read_only=False)
+    except (ConfigError, WarehouseMissing) as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(2) from None
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("early warning", total=None)
+            result = run_early_warning(
+                con, cfg, school_year=year,
+                step=lambda s: progress.update(task, description=f"early warning: {s}"))
+        store(con, result)
+        students = caseload(con, staff, result.school_year) if staff else None
+    except ValueError as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(2) from None
+    finally:
+        con.close()
+    if school is not None and school not in set(
+            result.tables["student_tiers"].column("school_id").to_pylist()):
+        console.print(f"[bold red]no students of school {school!r} in {result.school_year}")
+        raise typer.Exit(2)
+    tables = for_school(result, school, students)
+    for note in result.notes:
+        console.print(f"[yellow]{note}")
+    for renderable in render(result, tables, top):
+        console.print(renderable)
+    written = export(tables, out)
+    console.print(f"wrote {len(written)} files to {out} (student-level files are "
+                  f"confidential: {out / 'CONFIDENTIAL.txt'})")
+
+
 @app.command()
 def report(
     db: Annotated[Path, typer.Option(help="DuckDB warehouse after `gapwatch run`.")] = Path(

@@ -47,6 +47,38 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("need_index.file", "", "A need-index spec file (factors, weights, standardization, "
             "bands) replacing the shipped default; relative to the config file. See "
             "docs/resources.md."),
+    Setting("early_warning.attendance_at_risk", 80.0, "Attendance rate (% of days enrolled) "
+            "below which a student is at risk (Ed-Fi Analytics Middle Tier)."),
+    Setting("early_warning.attendance_early_warning", 88.0, "Attendance rate below which a "
+            "student gets an early warning (Ed-Fi)."),
+    Setting("early_warning.grade_average_at_risk", 65.0, "English or math grade average "
+            "(0-100) below which a student is at risk (Ed-Fi)."),
+    Setting("early_warning.grade_average_early_warning", 72.0, "English or math grade average "
+            "below which a student gets an early warning (Ed-Fi)."),
+    Setting("early_warning.incidents_at_risk", 5, "Discipline incidents in the year at or above "
+            "which a student is at risk (Ed-Fi)."),
+    Setting("early_warning.incidents_early_warning", 2, "Discipline incidents at or above "
+            "which a student gets an early warning (Ed-Fi)."),
+    Setting("early_warning.state_offense_pattern", r"(?i)^\s*(EC\s*)?489(00|15)\b",
+            "Regular expression (RE2) of offense codes that are state offenses; any one is "
+            "at risk (Ed-Fi). Default: California Education Code 48900 and 48915."),
+    Setting("early_warning.ltel_min_grade", 6, "Lowest grade flagged as a long-term English "
+            "learner (EC 313.1: grades 6-12)."),
+    Setting("early_warning.disabled", [], "Early-warning flag ids not to raise, e.g. "
+            "`[\"ag_off_pace\"]`."),
+    Setting("early_warning.outcome", "off_track_next_year", "What the model predicts: "
+            "`off_track_next_year` or `not_graduating_on_time`."),
+    Setting("early_warning.capacity", 0.10, "Share of students the district can serve in "
+            "Tier 2 or 3: the model's precision is judged at it, and the model puts its top "
+            "share in Tier 2."),
+    Setting("early_warning.tier3_share", 0.03, "The model puts its top share of students in "
+            "Tier 3."),
+    Setting("early_warning.tier3_at_risk_domains", 2, "At-risk flags in this many domains "
+            "(attendance, behavior, course performance, milestones) put a student in Tier 3."),
+    Setting("early_warning.tier2_early_warnings", 2, "Early-warning flags (without an at-risk "
+            "one) that put a student in Tier 2; any at-risk flag does."),
+    Setting("early_warning.effects_min_n", 20, "Fewest served students for which an "
+            "intervention's effect is estimated."),
     Setting("privacy.min_n", 11, "Public outputs: counts and rates resting on fewer students "
             "are suppressed (California publishes nothing below 11)."),
     Setting("privacy.k", 3, "Public outputs: every suppressed count must keep at least this "

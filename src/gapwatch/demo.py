@@ -89,6 +89,9 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console, serve_sit
                       "public site was not written.")
         return 1
 
+    console.rule("[bold]6. Early warning and tiered support (staff only, confidential)")
+    early = _early_warning(db, load_config(config), out / "early-warning", console)
+
     console.print(
         Panel.fit(
             "\n".join(
@@ -100,6 +103,7 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console, serve_sit
                     f"Results (Parquet and CSV): indicators, gaps, trends, Dashboard, equity "
                     f"report, support, goals, resources: [bold]{exports}[/]",
                     f"Public site (English and Spanish):      [bold]{site}[/]",
+                    f"Early warning (CONFIDENTIAL, staff):    [bold]{early}[/]",
                     "",
                     f"Explore it:  duckdb {db}   (or python -c \"import duckdb; "
                     f"print(duckdb.connect('{db}').sql('from enrollments limit 5'))\")",
@@ -114,3 +118,21 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console, serve_sit
     if serve_site:
         serve(site, port, console)
     return 0
+
+
+def _early_warning(db: Path, config, out: Path, console: Console) -> Path:
+    """Run ``gapwatch early-warning`` on the demo warehouse; print its summary; export."""
+    from gapwatch.earlywarning.stage import export, for_school, run_early_warning, store
+    from gapwatch.earlywarning.view import render
+    from gapwatch.warehouse import connect
+
+    con = connect(db, read_only=False)
+    try:
+        result = run_early_warning(con, config, step=lambda s: console.print(f"  {s}"))
+        store(con, result)
+    finally:
+        con.close()
+    for renderable in render(result, for_school(result, None), top=5):
+        console.print(renderable)
+    export(result.tables, out)
+    return out
