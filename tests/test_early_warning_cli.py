@@ -123,3 +123,25 @@ def test_school_option_narrows_student_files(run, district: Path, tmp_path: Path
     bad = runner.invoke(app, ["early-warning", "--db", str(district), "--out",
                               str(tmp_path / "x"), "--school", "NOPE"])
     assert bad.exit_code == 2 and "NOPE" in bad.output
+
+
+def test_staff_option_narrows_to_a_caseload(district: Path, tmp_path: Path) -> None:
+    con = duckdb.connect(str(district), read_only=True)
+    staff, = con.sql("SELECT provider_staff_id FROM interventions WHERE school_year = 2025 "
+                     "AND provider_staff_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 "
+                     "LIMIT 1").fetchall()[0]
+    # independently: the students in the staff member's sections or interventions that year
+    expected = {r[0] for r in con.sql(
+        "SELECT m.student_id FROM course_marks m JOIN sections s USING (school_year, "
+        "section_id) WHERE s.teacher_staff_id = $s AND m.school_year = 2025 UNION "
+        "SELECT student_id FROM interventions WHERE provider_staff_id = $s AND "
+        "school_year = 2025", params={"s": staff}).fetchall()}
+    enrolled = {r[0] for r in con.sql("SELECT student_id FROM enrollments "
+                                      "WHERE school_year = 2025").fetchall()}
+    con.close()
+    res = runner.invoke(app, ["early-warning", "--db", str(district), "--out", str(tmp_path),
+                              "--staff", staff], env={"COLUMNS": "160"})
+    assert res.exit_code == 0, res.output
+    listed = set(pq.read_table(tmp_path / "student_tiers.parquet").column(
+        "student_id").to_pylist())
+    assert listed and listed == expected & enrolled
