@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from rich.console import Console
@@ -32,18 +35,29 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
 
     policy = Policy.from_config(config)
     con = connect(db)
+    say = console.print if console is not None else (lambda *_: None)
+    start = time.perf_counter()
     try:
-        published = publish(con, policy, reference_group=config["gaps.reference_group"] or "WH")
+        with (console.status("privacy door: suppression and complementary suppression")
+              if console is not None else nullcontext()):
+            published = publish(con, policy, reference_group=config["gaps.reference_group"] or "WH")
     finally:
         con.close()
+    statuses = published.indicators.column("status").to_pylist()
+    say(f"privacy door: {len(statuses):,} cells, {statuses.count('primary'):,} primary and "
+        f"{statuses.count('complementary'):,} complementary suppressions in {published.rounds} "
+        f"rounds ({time.perf_counter() - start:.0f} s)")
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         write_published(published, staging)
-        summary = build_site(staging / "data", staging,
-                             district_name=config["district.name"] or None)
+        with _pages_bar(console) as on_page:
+            summary = build_site(staging / "data", staging,
+                                 district_name=config["district.name"] or None, on_page=on_page)
+        start = time.perf_counter()
         audit = audit_disclosure(staging, policy.k)
+        say(f"disclosure audit: {time.perf_counter() - start:.0f} s")
         if console is not None:
             console.print(audit.render())
         if not audit.passed:
@@ -56,3 +70,17 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
         if staging.exists():
             shutil.rmtree(staging)
     return f"Published {summary} at {out} (disclosure audit passed). Open {out / 'index.html'}"
+
+
+@contextmanager
+def _pages_bar(console: Console | None) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar over the site's pages (and their PDFs), or nothing without a console."""
+    if console is None:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("building the site", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as bar:
+        task = bar.add_task("pages", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

@@ -63,11 +63,12 @@ def _fairness(result: EarlyWarning) -> list[str]:
 
 
 def _students(tiers: pa.Table, top: int) -> Table:
-    t = Table(title=f"Students to see first (CONFIDENTIAL; top {top} by urgency)")
+    t = Table(title=f"Students to see first (CONFIDENTIAL; top {top}: tier, then risk)")
     for col in ("school", "urgency", "student", "grade", "tier", "risk", "why",
                 "supports in place"):
         t.add_column(col, overflow="fold")
-    rows = sorted(tiers.to_pylist(), key=lambda r: (r["urgency"], r["school_id"]))[:top]
+    rows = sorted(tiers.to_pylist(), key=lambda r: (-r["tier"], -(r["probability"] or 0.0),
+                                                    -r["at_risk_count"], r["urgency"]))[:top]
     for r in rows:
         t.add_row(r["school_id"], str(r["urgency"]), r["student_id"], str(r["grade"]),
                   str(r["tier"]), _pct(r["probability"]), r["tier_reason"],

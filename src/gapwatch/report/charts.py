@@ -30,9 +30,12 @@ def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 
 
 def render(chart: alt.TopLevelMixin, lang: str, prefix: str) -> str:
-    """The chart as an SVG string; its ids start with ``prefix`` (unique within a page)."""
+    """The chart as an SVG string; its ids start with ``prefix`` (unique within a page).
+
+    Altair's JSON-schema validation is skipped: the specs come from the functions below only
+    (the tests render each kind), and validating took longer than rendering."""
     svg = vl_convert.vegalite_to_svg(
-        _config(chart).to_json(), format_locale=VEGA_LOCALES.get(lang, "en-US"),
+        _config(chart).to_json(validate=False), format_locale=VEGA_LOCALES.get(lang, "en-US"),
     )
     prefix = f"{prefix}-"
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)

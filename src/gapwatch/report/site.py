@@ -22,6 +22,8 @@ import datetime as dt
 import os
 import re
 import shutil
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,8 +89,17 @@ class _Pages:
         self.data, self.lang, self.fmt, self.district = data, lang, Fmt(lang), district
         self._ = self.fmt._
         self.group_names = {}
+        # indexes by (entity_type, entity_id, indicator[, year]): each page looks up its own
+        self.cells: dict[tuple, list[Cell]] = defaultdict(list)
         for c in data.cells:
             self.group_names.setdefault(c.student_group, c.group_name)
+            self.cells[(c.entity_type, c.entity_id, c.indicator)].append(c)
+        self.gaps: dict[tuple, list] = defaultdict(list)
+        for g in data.gaps:
+            self.gaps[(g.entity_type, g.entity_id, g.indicator, g.school_year)].append(g)
+        self.dash: dict[tuple, list] = defaultdict(list)
+        for d in data.dashboard:
+            self.dash[(d.entity_type, d.entity_id, d.indicator, d.school_year)].append(d)
 
     # -- small helpers -------------------------------------------------------------------
     def group(self, code: str) -> str:
@@ -121,8 +132,7 @@ class _Pages:
     def indicator(self, etype: str, eid: str, ename: str, ind: str, ind_name: str, kind: str,
                   num: int) -> dict | None:
         _, fmt = self._, self.fmt
-        cells = [c for c in self.data.cells
-                 if (c.entity_type, c.entity_id, c.indicator) == (etype, eid, ind)]
+        cells = self.cells.get((etype, eid, ind), [])
         if not cells:
             return None
         years = sorted({c.school_year for c in cells})
@@ -174,9 +184,8 @@ class _Pages:
         series = [(ename, {c.school_year: c for c in cells if c.student_group == "ALL"})]
         if etype != "district" and self.district is not None:
             did, dname = self.district
-            series.append((dname, {c.school_year: c for c in self.data.cells
-                                   if (c.entity_type, c.entity_id, c.indicator,
-                                       c.student_group) == ("district", did, ind, "ALL")}))
+            series.append((dname, {c.school_year: c for c in self.cells.get(
+                ("district", did, ind), []) if c.student_group == "ALL"}))
         trend = None
         points = [{"year": fmt.year(y), "series": s, "value": by_year[y].number,
                    "label": fmt.value(kind, by_year[y].number)}
@@ -211,9 +220,8 @@ class _Pages:
                 },
             }
 
-        gaps = [g for g in self.data.gaps
-                if (g.entity_type, g.entity_id, g.indicator, g.school_year) == (
-                    etype, eid, ind, latest) and g.metric in GAP_METRICS and g.value is not None]
+        gaps = [g for g in self.gaps.get((etype, eid, ind, latest), [])
+                if g.metric in GAP_METRICS and g.value is not None]
         ref_order = {"complement": 0, "ALL": 1}
         gaps.sort(key=lambda g: (ref_order.get(g.reference, 2), g.reference,
                                  groups.index(g.student_group) if g.student_group in groups
@@ -234,9 +242,7 @@ class _Pages:
                      "caption": _("%(indicator)s: gaps, %(year)s") % {
                          "indicator": name, "year": fmt.year(latest)}}
 
-        dash = [d for d in self.data.dashboard
-                if (d.entity_type, d.entity_id, d.indicator, d.school_year) == (
-                    etype, eid, ind, latest)]
+        dash = list(self.dash.get((etype, eid, ind, latest), []))
         dash.sort(key=lambda d: groups.index(d.student_group) if d.student_group in groups
                   else 999)
         dash_rows = []
@@ -322,10 +328,13 @@ class _Pages:
 
 
 def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
-               pdf: bool | None = None) -> SiteSummary:
+               pdf: bool | None = None,
+               on_page: Callable[[int, int], None] | None = None) -> SiteSummary:
     """Write the static site for the published folder ``data_dir`` into ``out``.
 
-    ``pdf``: print each school page to PDF with headless Chromium; ``None`` (default) prints
+    ``on_page(done, total)`` is called after each language's page (school pages count their
+    PDF with them), for a progress bar. ``pdf``: print each school page to PDF with headless
+    Chromium; ``None`` (default) prints
     when Chromium is installed and otherwise notes it in the summary and leaves out the
     "Download as PDF" links; ``False`` never prints.
     """
@@ -358,6 +367,7 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
     summary.schools = [sid for sid, _n in schools]
     built = _build_date()
     min_n = data.disclosure.get("min_n", 11)
+    total = len(LANGUAGES) * (2 + len(schools) + bool(data.resources))
 
     for lang in LANGUAGES:
         env = _environment(lang)
@@ -382,6 +392,8 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
             page.write_text(html, encoding="utf-8")
             if page not in summary.pages:
                 summary.pages.append(page)
+            if on_page is not None:
+                on_page(len(summary.pages), total)
             return page
 
         school_links = [{"id": sid, "name": name, "href": f"schools/{_slug(sid)}.html"}
