@@ -537,3 +537,13 @@ def test_build_in_place_next_to_the_published_folder(tmp_path):
     assert (data / "indicators.csv").read_bytes() == before
     assert (tmp_path / "SITE" / "en" / "index.html").is_file()
     assert str(summary).startswith("13 pages in 2 languages, 3 schools, 0 PDFs")
+
+
+def test_a_pool_of_workers_writes_the_same_pages(published, site, tmp_path):
+    """School pages rendered in two processes are byte for byte the pages of one process."""
+    summary = build_site(published, tmp_path / "pooled", pdf=False, workers=2)
+    assert summary.schools == ["S1", "S2", "S3"] and not summary.pdfs
+    for lang in ("en", "es"):
+        for rel in PAGES:
+            assert (tmp_path / "pooled" / lang / rel).read_bytes() == (
+                site / lang / rel).read_bytes(), f"{lang}/{rel}"

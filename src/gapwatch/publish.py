@@ -11,6 +11,7 @@ is published.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -54,7 +55,8 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
         write_published(published, staging)
         with _pages_bar(console) as on_page:
             summary = build_site(staging / "data", staging,
-                                 district_name=config["district.name"] or None, on_page=on_page)
+                                 district_name=config["district.name"] or None, on_page=on_page,
+                                 workers=min(4, os.cpu_count() or 1))
         start = time.perf_counter()
         audit = audit_disclosure(staging, policy.k)
         say(f"disclosure audit: {time.perf_counter() - start:.0f} s")

@@ -5,7 +5,8 @@ files of the privacy door (``SITE/data/``), and a PDF per school.
 >>> summary = build_site(Path("SITE/data"), Path("SITE/site"))  # doctest: +SKIP
 """
 
+from gapwatch.report.build import build_site
 from gapwatch.report.pdf import chromium_path, school_pdf
-from gapwatch.report.site import SiteSummary, build_site
+from gapwatch.report.site import SiteSummary
 
 __all__ = ["SiteSummary", "build_site", "chromium_path", "school_pdf"]

@@ -1,18 +1,8 @@
-"""Build the public site: static, offline, bilingual (English, Spanish) and accessible.
+"""The pages of the public site: static, offline, bilingual (English, Spanish), accessible.
 
-``build_site(data_dir, out)`` reads ONLY the privacy door's published folder (``SITE/data/``:
-the CSVs and ``disclosure.json``) and writes::
-
-    out/index.html                     language chooser, redirects to en/
-    out/static/site.css                one stylesheet (screen and print), no web fonts
-    out/data/*.csv, disclosure.json    the published files, as downloaded by the pages
-    out/{en,es}/index.html             district page, with the list of schools
-    out/{en,es}/schools/<ID>.html      one page per school, the data packet at the top
-    out/{en,es}/schools/<ID>.pdf       the school page printed by headless Chromium
-    out/{en,es}/methodology.html       how to read the pages
-    out/{en,es}/resources.html         "Do resources follow need?" (when resources_*.csv exist)
-
-Every page links to the same page in the other language. No page refers to anything outside
+:class:`_Pages` turns the published data (:mod:`gapwatch.report.data`) into the context of
+each page for one language; :mod:`gapwatch.report.build` renders and writes them. Every page
+links to the same page in the other language. No page refers to anything outside
 the site: charts are inline SVG rendered by vl-convert.
 """
 
@@ -21,23 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel.dates import format_date
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from gapwatch.report import charts
-from gapwatch.report.data import CODED, Cell, Published, load
-from gapwatch.report.i18n import LANGUAGE_NAMES, LANGUAGES, Fmt, translations
+from gapwatch.report.data import CODED, Cell, Published
+from gapwatch.report.i18n import Fmt, translations
 from gapwatch.report.names import COLORS, color_name
 from gapwatch.report.packet import build_packet, lower_is_better
-from gapwatch.report.pdf import chromium_path, school_pdf
-from gapwatch.report.resources_page import resources_view
 
 STATIC = Path(__file__).parent / "static"
 GAP_METRICS = ("pp_difference", "mean_difference")
@@ -325,111 +310,3 @@ class _Pages:
             goals.append({"text": msg % values})
         year = fmt.year(p.school_year) if p.school_year else ""
         return {"year": year, "gaps": gaps, "declines": declines, "goals": goals}
-
-
-def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
-               pdf: bool | None = None,
-               on_page: Callable[[int, int], None] | None = None) -> SiteSummary:
-    """Write the static site for the published folder ``data_dir`` into ``out``.
-
-    ``on_page(done, total)`` is called after each language's page (school pages count their
-    PDF with them), for a progress bar. ``pdf``: print each school page to PDF with headless
-    Chromium; ``None`` (default) prints
-    when Chromium is installed and otherwise notes it in the summary and leaves out the
-    "Download as PDF" links; ``False`` never prints.
-    """
-    data_dir, out = Path(data_dir), Path(out)
-    data = load(data_dir)
-    summary = SiteSummary(out=out, languages=LANGUAGES)
-    chromium = chromium_path() if pdf is not False else None
-    if pdf is None and chromium is None:
-        summary.notes.append("Chromium not found: school PDFs not printed, links left out "
-                             "(install it with scripts/ensure-chromium.sh)")
-    if pdf and chromium is None:
-        raise RuntimeError("pdf=True but Chromium was not found")
-
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "static").mkdir(exist_ok=True)
-    shutil.copy2(STATIC / "site.css", out / "static" / "site.css")
-    (out / "data").mkdir(exist_ok=True)
-    same = (out / "data").resolve() == data_dir.resolve()  # built in place: SITE/data, SITE/
-    downloads = []
-    for f in sorted(data_dir.iterdir()):
-        if f.is_file() and f.suffix in {".csv", ".json"}:
-            if not same:
-                shutil.copy2(f, out / "data" / f.name)
-            downloads.append(f.name)
-
-    districts = data.entities("district")
-    district = districts[0] if districts else None
-    dname = district_name or (district[1] if district else "District")
-    schools = data.entities("school")
-    summary.schools = [sid for sid, _n in schools]
-    built = _build_date()
-    min_n = data.disclosure.get("min_n", 11)
-    total = len(LANGUAGES) * (2 + len(schools) + bool(data.resources))
-
-    for lang in LANGUAGES:
-        env = _environment(lang)
-        view = _Pages(data, lang, district)
-        resources = resources_view(data.resources, view.fmt, lang, min_n)
-        other = next(x for x in LANGUAGES if x != lang)
-        base = {"lang": lang, "other_lang": other, "other_lang_name": LANGUAGE_NAMES[other],
-                "district_name": dname, "min_n": min_n, "downloads": downloads,
-                "built": format_date(built, format="long", locale=lang),
-                "has_resources": resources is not None,
-                "years": [view.fmt.year(y) for y in data.years]}
-
-        def write(rel: str, template: str, ctx: dict, *, env=env, base=base,
-                  other=other, lang=lang) -> Path:
-            depth = rel.count("/")
-            up = "../" * depth  # to the language folder
-            page = out / lang / rel
-            page.parent.mkdir(parents=True, exist_ok=True)
-            html = env.get_template(template).render(
-                **base, **ctx, up=up, top="../" * (depth + 1),
-                switch_href=f"{'../' * (depth + 1)}{other}/{rel}")
-            page.write_text(html, encoding="utf-8")
-            if page not in summary.pages:
-                summary.pages.append(page)
-            if on_page is not None:
-                on_page(len(summary.pages), total)
-            return page
-
-        school_links = [{"id": sid, "name": name, "href": f"schools/{_slug(sid)}.html"}
-                        for sid, name in schools]
-        if district:
-            indicators = view.indicators("district", district[0], dname)
-            goals = view.goals("district", district[0])
-        else:
-            indicators, goals = [], {"rows": []}
-        write("index.html", "district.html", {"title": dname, "schools": school_links,
-                                              "indicators": indicators, "goals": goals})
-        write("methodology.html", "methodology.html",
-              {"title": view._("How to read these pages"),
-               "coding": [{"n": view.fmt.count(int(n)), "cut": view.fmt.percent(c),
-                           "low": view.fmt.percent(100 - c)}
-                          for n, c in data.disclosure.get("coding", [])]})
-        if resources is not None:
-            write("resources.html", "resources.html",
-                  {"title": view._("Do resources follow need?"), "view": resources})
-        for sid, sname in schools:
-            rel = f"schools/{_slug(sid)}.html"
-            ctx = {"title": sname, "school_id": sid,
-                   "indicators": view.indicators("school", sid, sname),
-                   "goals": view.goals("school", sid), "packet": view.packet(sid),
-                   "pdf_href": f"{_slug(sid)}.pdf" if chromium else None}
-            page = write(rel, "school.html", ctx)
-            if chromium:
-                try:
-                    summary.pdfs.append(school_pdf(page, page.with_suffix(".pdf"),
-                                                   chromium=chromium))
-                except (RuntimeError, OSError) as exc:
-                    summary.notes.append(f"{page.name} ({lang}): no PDF: {exc}")
-                    write(rel, "school.html", {**ctx, "pdf_href": None})
-
-    root = env.get_template("root.html").render(
-        lang="en", district_name=dname, languages=LANGUAGE_NAMES)
-    (out / "index.html").write_text(root, encoding="utf-8")
-    summary.pages.append(out / "index.html")
-    return summary
