@@ -9,9 +9,5 @@ if [ -x "${CHROMIUM}" ]; then
   exit 0
 fi
 echo "Chromium not found at ${CHROMIUM}; installing Debian's chromium"
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq chromium >/dev/null
+bash "$(dirname "$0")/apt-install.sh" chromium
 /usr/bin/chromium --version

@@ -7,9 +7,5 @@ if [ -n "${version}" ] && [ "${version}" -ge 17 ]; then
   exit 0
 fi
 echo "Java 17+ not found (found: '${version:-none}'); installing Debian's openjdk-17-jre-headless"
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+bash "$(dirname "$0")/apt-install.sh" openjdk-17-jre-headless
 java -version
