@@ -6,13 +6,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint docs bench clean
+.PHONY: demo test lint docs bench lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gapwatch needs Python >= 3.11; set PYTHON=python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 ## Generate the synthetic demo district, ingest it into DuckDB, run everything, build the public
@@ -37,6 +37,13 @@ docs: $(STAMP)
 	$(BIN)/gapwatch docs data-model --out docs/data-model.md
 	$(BIN)/gapwatch docs indicators --out docs/indicators.md
 	$(BIN)/gapwatch docs configuration --out docs/configuration.md
+
+## Pin what the current .venv holds (after changing a range in pyproject.toml, upgrade, then
+## run this and commit constraints.txt).
+lock: $(STAMP)
+	{ echo "# Exact versions CI tested; \`make lock\` rewrites this file from the current .venv."; \
+	  echo "# pyproject.toml keeps the ranges; \`make demo\` and \`make test\` install with these pins."; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^gapwatch'; } > constraints.txt
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
