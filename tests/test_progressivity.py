@@ -305,7 +305,8 @@ def test_band_ratio_edge_cases() -> None:
     zero_high = band_ratio(np.zeros(2), two, two, two)
     assert zero_high.ratio == 0.0 and zero_high.ci_low is None
     single = band_ratio(one * 3, one, two, two)
-    assert single.ratio == 3.0 and single.ci_low is None and "fewer than 2" in single.note
+    assert single.ratio == 3.0 and single.ci_low is None
+    assert "1 in the Highest and 2 in the Lowest band, 2 in each needed" in single.note
 
 
 def test_verdict_turns_around_for_burdens() -> None:

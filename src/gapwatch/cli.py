@@ -7,16 +7,43 @@ rename nothing.
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from gapwatch import __version__
 
-app = typer.Typer(
+
+class _Guarded(typer.Typer):
+    """The Typer app behind the one error boundary (:mod:`gapwatch.errors`)."""
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        from gapwatch import errors
+
+        try:
+            return super().__call__(*args, **kwargs)
+        except errors.Refusal as err:
+            if errors.debugging():
+                raise
+            console.print(f"[bold red]{escape(str(err))}")
+            sys.exit(errors.EXIT_REFUSED)
+        except KeyboardInterrupt:
+            if errors.debugging():
+                raise
+            sys.stderr.write("gapwatch: interrupted.\n")
+            sys.exit(errors.EXIT_INTERRUPTED)
+        except Exception as err:
+            if errors.debugging():
+                raise
+            sys.exit(errors.report_unexpected(sys.argv, err))
+
+
+app = _Guarded(
     name="gapwatch",
     help="gapwatch: see, school by school and group by group, whether equity gaps are closing.",
     no_args_is_help=True,
@@ -42,8 +69,19 @@ def main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an unexpected error "
+                           "instead of writing it to a log file.")
+    ] = False,
 ) -> None:
-    """gapwatch command line."""
+    """gapwatch command line.
+
+    Exit codes: 0 done; 1 done, with something to look at; 2 refused (bad input, nothing
+    changed); 70 unexpected error (details in a log file); 130 interrupted.
+    """
+    from gapwatch.errors import set_debug
+
+    set_debug(debug)
 
 
 @app.command()
@@ -67,12 +105,25 @@ def synth(
         Path | None,
         typer.Option(help="TOML file overriding generator parameters (docs/synthetic-data.md)."),
     ] = None,
+    school_types: Annotated[
+        str | None,
+        typer.Option(help="The schools' types in order, e.g. ELEM,ELEM,HIGH or ALT (ELEM, "
+                     "MIDDLE, HIGH, K8, K12, ALT); sets --schools to their number."),
+    ] = None,
 ) -> None:
     """Write a synthetic district: every table of the data contract."""
+    import dataclasses
+
     from gapwatch.synth import SynthParams, generate
+    from gapwatch.synth.schools import parse_school_types
 
     try:
         settings = SynthParams.from_toml(params) if params else SynthParams()
+        if school_types:
+            schools = len(parse_school_types(school_types))
+            settings = dataclasses.replace(settings, school_types=school_types)
+        elif settings.school_types:
+            schools = len(parse_school_types(settings.school_types))
     except (OSError, ValueError) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
@@ -308,6 +359,10 @@ def report(
     config: Annotated[
         Path | None, typer.Option(help="District config file (privacy policy, names).")
     ] = None,
+    pdf: Annotated[
+        bool | None, typer.Option("--pdf/--no-pdf", help="Print each school page to PDF "
+                                  "(default: when Chromium is installed).")
+    ] = None,
 ) -> None:
     """Build the public equity report (static site, English and Spanish) through the privacy
     door; audit it and refuse to publish a site that fails the disclosure audit."""
@@ -316,7 +371,7 @@ def report(
     from gapwatch.warehouse import WarehouseMissing
 
     try:
-        summary = publish_site(db, out, load_config(config), console=console)
+        summary = publish_site(db, out, load_config(config), console=console, pdf=pdf)
     except (ConfigError, WarehouseMissing) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gapwatch.errors import Refusal
 
-class ConfigError(ValueError):
+
+class ConfigError(Refusal, ValueError):
     """The config file is wrong; the message names the file and the key."""
 
 

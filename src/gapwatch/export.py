@@ -58,6 +58,7 @@ EXPORTS: tuple[Export, ...] = (
     Export("staffing_gap", "staffing_gap", (), "school_year, measure"),
     Export("progressivity", "progressivity", (), "school_year, measure"),
     Export("progressivity_by_school", "progressivity_by_school", (), "school_year, school_id"),
+    Export("run_status", "run_status", (), "stage, measure"),
 )
 
 

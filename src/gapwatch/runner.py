@@ -22,6 +22,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from gapwatch import coverage
 from gapwatch.config import Config
 from gapwatch.indicators import RunSummary, run
 from gapwatch.summary import render_summary
@@ -57,6 +58,7 @@ def analyse(db: Path, config: Config, step: Callable[[str], None] = lambda _: No
         step("district goals")
         counts["goals_progress"] = store_goals(con, config)
         counts.update(store_resources(con, config, step))
+        counts["run_status"] = coverage.store(con)
     finally:
         con.close()
     return counts

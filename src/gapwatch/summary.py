@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 from rich.console import RenderableType
+from rich.markup import escape
 from rich.table import Table
 
 from gapwatch.groups import parse_group
@@ -49,10 +50,8 @@ def indicator_table(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> Tabl
                    f"({summary.engine}); district, all students, latest year",
                    ("indicator", "year", "n", "value"))
     for indicator, year, n, value, kind in rows:
-        shown = f"{value:.1%}" if kind == "rate" else f"{value:+.1f}"
+        shown = _number(value, ".1%" if kind == "rate" else "+.1f")
         table.add_row(_name(indicator), str(year), f"{n:,}", shown)
-    for indicator, why in summary.not_computed.items():
-        table.add_row(f"[dim]{indicator}", "", "", f"[dim]not computed: {why}")
     return table
 
 
@@ -91,7 +90,7 @@ def groups_in_red(con: duckdb.DuckDBPyConnection, limit: int = 10) -> Table:
                    f"{red_at_schools:,} group results in Red at schools)",
                    ("indicator", "group", "status", "n"))
     for indicator, group, n, status, _year in rows:
-        table.add_row(_name(indicator), _group(group), f"{status:.1f}", f"{n:,}")
+        table.add_row(_name(indicator), _group(group), _number(status, ".1f"), f"{n:,}")
     if not rows:
         table.add_row("[dim]none", "", "", "")
     return table
@@ -116,8 +115,8 @@ def goals_off_track(con: duckdb.DuckDBPyConnection, limit: int = LIMIT) -> Table
         group = _group(r["student_group"])
         if r.get("reference_group"):
             group += f" vs. {_group(r['reference_group'])}"
-        table.add_row(r["goal_name"], r["entity_name"], group, f"{r['value']:.1f}",
-                      f"{r['interim_target']:.1f}", f"{r['n']:,}")
+        table.add_row(r["goal_name"], r["entity_name"], group, _number(r["value"], ".1f"),
+                      _number(r["interim_target"], ".1f"), f"{r['n'] or 0:,}")
     if not rows:
         table.add_row("[dim]none off track", "", "", "", "", "")
     return table
@@ -131,36 +130,76 @@ MONEY_RATIOS = {"dollars_per_pupil": "dollars per pupil",
                 "teachers_per_100": "teachers per 100 students"}
 
 
+def _number(value: float | None, spec: str) -> str:
+    """``value`` formatted, or an em dash when it is undefined (None or NaN)."""
+    return "—" if value is None or value != value else format(value, spec)
+
+
 def resources_table(con: duckdb.DuckDBPyConnection) -> Table | None:
-    """Highest- against lowest-need schools, latest year: money ratios and staffing gaps."""
+    """Highest- against lowest-need schools, latest year: money ratios and staffing gaps.
+
+    A comparison that cannot be made says why in words (the row's ``note``)."""
     have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     if not {"staffing_gap", "progressivity"} <= have:
         return None
+    from gapwatch.coverage import _first_reason
+
     table = _table("Do resources and stable staff follow need? (latest year, highest- vs "
                    "lowest-need schools, 95% intervals)",
                    ("measure", "highest need", "lowest need", "comparison", "n"))
-    for measure, high, low, ratio, lo, hi, verdict, n_high, n_low in con.execute(
+    for measure, high, low, ratio, lo, hi, verdict, n_high, n_low, note in con.execute(
         "SELECT measure, highest_value, lowest_value, highest_lowest_ratio, ratio_ci_low, "
-        "ratio_ci_high, progressive, highest_schools, lowest_schools FROM progressivity "
+        "ratio_ci_high, progressive, highest_schools, lowest_schools, note FROM progressivity "
         f"WHERE measure IN ({', '.join(repr(m) for m in MONEY_RATIOS)}) "
         "AND school_year = (SELECT max(school_year) FROM progressivity) ORDER BY measure"
     ).fetchall():
-        if ratio is None or ratio != ratio:
-            continue
-        table.add_row(MONEY_RATIOS[measure], f"{high:,.2f}", f"{low:,.2f}",
-                      f"ratio {ratio:.2f} ({lo:.2f} to {hi:.2f}): {verdict}",
-                      f"{n_high} and {n_low} schools")
-    for measure, high, low, gap, lo, hi, beyond, n_high, n_low in con.execute(
+        if ratio is None or ratio != ratio or lo is None or hi is None:
+            comparison = f"[dim]not computed: {_first_reason(note)}"
+        else:
+            comparison = f"ratio {ratio:.2f} ({lo:.2f} to {hi:.2f}): {verdict}"
+        table.add_row(MONEY_RATIOS[measure], _number(high, ",.2f"), _number(low, ",.2f"),
+                      comparison, f"{n_high} and {n_low} schools")
+    for measure, high, low, gap, lo, hi, beyond, n_high, n_low, note in con.execute(
         "SELECT measure, high_value, low_value, gap, ci_low, ci_high, beyond_noise, high_n, "
-        f"low_n FROM staffing_gap WHERE measure IN ({', '.join(repr(m) for m in STAFF_GAPS)}) "
+        "low_n, note FROM staffing_gap "
+        f"WHERE measure IN ({', '.join(repr(m) for m in STAFF_GAPS)}) "
         "AND school_year = (SELECT max(school_year) FROM staffing_gap) ORDER BY measure"
     ).fetchall():
-        if gap is None or gap != gap:
-            continue
-        noise = "beyond noise" if beyond else "within noise"
-        table.add_row(STAFF_GAPS[measure], f"{high:.1f}", f"{low:.1f}",
-                      f"{gap:+.1f} pp ({lo:+.1f} to {hi:+.1f}): {noise}",
-                      f"{n_high} and {n_low} teachers")
+        if gap is None or gap != gap or lo is None or hi is None:
+            comparison = f"[dim]not computed: {_first_reason(note) or 'no data'}"
+        else:
+            noise = "beyond noise" if beyond else "within noise"
+            comparison = f"{gap:+.1f} pp ({lo:+.1f} to {hi:+.1f}): {noise}"
+        table.add_row(STAFF_GAPS[measure], _number(high, ".1f"), _number(low, ".1f"),
+                      comparison, f"{n_high or 0} and {n_low or 0} teachers")
+    return table
+
+
+def not_computed_table(con: duckdb.DuckDBPyConnection) -> Table | None:
+    """Measures the run could not compute (or computed only in part), with the reason;
+    measures of one stage sharing a reason are one line."""
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "run_status" not in have:
+        return None
+    rows = con.execute(
+        "SELECT stage, list(measure ORDER BY measure), any_value(status), sum(results), "
+        "sum(defined), reason FROM run_status WHERE status <> 'computed' "
+        "GROUP BY stage, reason ORDER BY stage = 'resources', stage, reason"
+    ).fetchall()
+    if not rows:
+        return None
+    table = _table("What could not be computed, and why (run_status in the export)",
+                   ("measure", "status", "reason"))
+    for stage, measures, status, results, defined, reason in rows:
+        if len(measures) == 1:
+            label = _name(measures[0])
+        else:
+            label = (f"{len(measures)} {stage} measures ("
+                     + ", ".join(_name(m).split(":")[0] for m in measures[:4])
+                     + (", ..." if len(measures) > 4 else "") + ")")
+        shown = f"{status} ({defined:,} of {results:,})" if len(measures) == 1 and results \
+            else status
+        table.add_row(escape(label), shown, escape(reason or ""))
     return table
 
 
@@ -170,7 +209,7 @@ def render_summary(db: Path, summary: RunSummary, counts: dict[str, int],
     try:
         out: list[RenderableType] = [indicator_table(con, summary), largest_gaps(con),
                                      groups_in_red(con)]
-        for extra in (goals_off_track(con), resources_table(con)):
+        for extra in (goals_off_track(con), resources_table(con), not_computed_table(con)):
             if extra is not None:
                 out.append(extra)
     finally:

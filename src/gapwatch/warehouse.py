@@ -20,13 +20,14 @@ from pathlib import Path
 import duckdb
 
 from gapwatch.contract import TABLES, Table
+from gapwatch.errors import Refusal
 from gapwatch.sql import quote_ident
 
 META_TABLES = ("rejects", "ingest_tables", "ingest_runs")
 
 
-class WarehouseMissing(FileNotFoundError):
-    """No warehouse file where one was expected."""
+class WarehouseMissing(Refusal, FileNotFoundError):
+    """No usable warehouse where one was expected (no file, or not a DuckDB warehouse)."""
 
 
 def session_config(**extra: str) -> dict[str, str]:
@@ -45,7 +46,24 @@ def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
         raise WarehouseMissing(
             f"no warehouse at {path}: load a bundle first with `gapwatch ingest BUNDLE --db {path}`"
         )
-    return duckdb.connect(str(path), read_only=read_only, config=session_config())
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=session_config())
+    except duckdb.IOException as err:
+        detail = str(err).splitlines()[0]
+        if "lock" in detail.lower():
+            raise WarehouseMissing(f"the warehouse {path} is in use by another gapwatch command "
+                                   f"that is writing it; wait for it to finish ({detail})"
+                                   ) from None
+        raise WarehouseMissing(f"{path} is not a DuckDB warehouse that gapwatch can open "
+                               f"({detail}); make one with `gapwatch ingest BUNDLE --db {path}`"
+                               ) from None
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ingest_tables'"
+                       ).fetchall()[0][0]:
+        con.close()
+        raise WarehouseMissing(f"{path} is a DuckDB file but not a gapwatch warehouse (no "
+                               f"ingest_tables): make one with `gapwatch ingest BUNDLE --db "
+                               f"{path}`")
+    return con
 
 
 def table_ddl(tbl: Table, schema: str = "main") -> str:

@@ -174,11 +174,25 @@ def _progressivity(res: dict, fmt: Fmt, year: int) -> dict | None:
             "ratio": text, "low": format_decimal(r["ratio_ci_low"], "#,##0.00", locale=fmt.lang),
             "high": format_decimal(r["ratio_ci_high"], "#,##0.00", locale=fmt.lang)}
 
+    def verdict(r: dict) -> str:
+        """The reading, or why there is none (from the published values alone)."""
+        if r["progressive"] in VERDICTS:
+            return _(VERDICTS[r["progressive"]])
+        if r["ratio"] is None:
+            return (_("not computed: the lowest-need schools have none, so there is no ratio")
+                    if r["lowest_value"] == 0 else
+                    _("not computed: no school of the highest- or lowest-need fifth has a "
+                      "value"))
+        if r["ratio_ci_low"] is None:
+            return _("not computed: an interval needs 2 schools or more in both the highest- "
+                     "and the lowest-need fifth (%(schools)s schools in all)") % {
+                "schools": fmt.count(r["schools"])}
+        return _("not computed")
+
     return {"id": "progressivity-table",
             "caption": _("Do dollars and staff rise with need? %(year)s") % {
                 "year": fmt.year(year)},
             "rows": [{"measure": _(MONEY_NAMES.get(r["measure"], r["measure"])),
                       "ratio": ratio(r),
-                      "verdict": _(VERDICTS[r["progressive"]]) if r["progressive"] in VERDICTS
-                      else _("not computed"),
+                      "verdict": verdict(r),
                       "schools": fmt.count(r["schools"])} for r in rows]}

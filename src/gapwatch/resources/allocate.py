@@ -160,7 +160,13 @@ def allocate(con: duckdb.DuckDBPyConnection, amount: float, rules: Sequence[Rule
     scored = sorted({int(r["school_year"]) for r in index.to_pylist() if r["score"] is not None})
     if year is None:
         if not scored:
-            raise ValueError("no school year with a need score: cannot choose a year")
+            why = "; run `gapwatch run` first"
+            if index.num_rows:
+                note = (index.column("note")[0].as_py() if "note" in index.column_names
+                        else None) or "no school was scored"
+                why = f" ({note}); see docs/methods.md, 'Minimum district shapes'"
+            raise ValueError("allocation rules share money out by need: no school year with "
+                             f"a need score{why}")
         year = scored[-1]
     elif int(year) not in {int(y) for y in index.column("school_year").to_pylist()}:
         raise ValueError(f"no need index rows for {year} (years: {scored})")

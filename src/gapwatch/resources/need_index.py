@@ -182,7 +182,10 @@ def _year(year: int, schools: list[tuple[str, int]], values: dict, spec: NeedInd
         if scored and missing[s]:
             parts.append(f"weights rescaled over {len(used[s])} of {len(spec.factors)} factors "
                          f"({share:.3f} of the weight)")
-        if not scored:
+        if len(schools) < 2:
+            parts = ["not scored: a need index compares schools with each other, and this "
+                     "year has 1 school (2 needed)"]
+        elif not scored:
             parts.append(f"not scored: the factors with data carry {share:.3f} of the weight "
                          f"(min_weight {spec.min_weight:g})")
         notes[s] = "; ".join(parts) or None

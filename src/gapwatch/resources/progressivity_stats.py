@@ -132,7 +132,9 @@ def band_ratio(y_high: np.ndarray, x_high: np.ndarray, y_low: np.ndarray, x_low:
                          "the Highest band's value is 0: no interval for the ratio")
     if x_high.size < 2 or x_low.size < 2:
         return BandRatio(r_h, r_l, ratio, None, None, None,
-                         "fewer than 2 schools in the Highest or Lowest band: no interval")
+                         f"not enough schools to compare need bands: {x_high.size} in the "
+                         f"Highest and {x_low.size} in the Lowest band, 2 in each needed for "
+                         "an interval")
     a, b = v_h / r_h**2, v_l / r_l**2
     se = math.sqrt(a + b)
     if se <= RTOL:

@@ -37,6 +37,10 @@ class SynthParams:
     board_districts: int = _p(7, "School board trustee areas (`schools.board_district`).")
 
     # --- schools ----------------------------------------------------------------------------------
+    school_types: str = _p("", "Comma-separated types of the schools, in order, overriding the "
+                           "shares below: ELEM (TK-5), MIDDLE (6-8), HIGH (9-12), K8, K12, ALT "
+                           "(continuation, 9-12); e.g. \"ELEM,ELEM,HIGH\". Students only "
+                           "attend grades some school serves; the others leave the district.")
     middle_school_share: float = _p(0.15, "Share of schools that are middle schools (6-8).")
     high_school_share: float = _p(0.13, "Share of schools that are comprehensive high schools.")
     k8_share: float = _p(0.04, "Share of schools that are TK-8 span schools (typed ELEM).")

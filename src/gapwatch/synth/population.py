@@ -78,7 +78,8 @@ def simulate(
     """Simulate ``n_students`` first-year students and their district over the calendars."""
     first_year = calendars[0].school_year
     rng = stream(seed, "population", 0)
-    gshare = np.array([p.shares("grade_shares").get(g, 0.0) for g in GRADE_LABELS])
+    served = layout.served_grades
+    gshare = np.array([p.shares("grade_shares").get(g, 0.0) for g in GRADE_LABELS]) * served
     grade = (categorical(rng.random(n_students), gshare) - 1).astype(np.int8)
     grade.sort(kind="stable")
     area = categorical(rng.random(n_students), layout.area_weight).astype(np.int32)
@@ -137,6 +138,11 @@ def simulate(
             students, roster_stu, roster_grade, final_school, stays, year, cal, p, rng, drop_c,
             grad_c, outcome, outcome_year, outcome_day,
         )
+        # promoted to a grade no school of the district serves: they leave over the summer
+        gone = keep & ~served[next_grade + 1]
+        outcome[roster_stu[gone]] = OUT_LEFT
+        outcome_year[roster_stu[gone]] = year
+        keep &= ~gone
         roster_stu = roster_stu[keep]
         roster_grade = next_grade[keep]
         roster_school = _next_school(layout, students, roster_stu, roster_grade,
@@ -347,6 +353,7 @@ def _arrivals(
     new[0] = round(n_first * gshare["TK"] * trend)
     new[1] = max(0, round(n_first * gshare["K"] * trend) - int(counts[1]))
     new[2:] = np.round(counts[2:] * p.newcomer_rate).astype(np.int64)
+    new[~layout.served_grades] = 0
     grade = np.repeat(np.arange(-1, 13, dtype=np.int8), new)
     m = grade.size
     area = categorical(rng.random(m), layout.area_weight).astype(np.int32)

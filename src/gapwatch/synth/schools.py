@@ -81,6 +81,12 @@ class Layout:
     def n_areas(self) -> int:
         return int(self.area_weight.size)
 
+    @property
+    def served_grades(self) -> np.ndarray:
+        """bool[14]: whether some school serves each grade (index 0 = TK)."""
+        g = np.arange(-1, 13)
+        return ((self.grade_low[:, None] <= g) & (g <= self.grade_high[:, None])).any(axis=0)
+
     def serves(self, school: np.ndarray, grade: np.ndarray) -> np.ndarray:
         return (self.grade_low[school] <= grade) & (grade <= self.grade_high[school])
 
@@ -102,8 +108,26 @@ class Layout:
         return self._alt_cand[idx]
 
 
+#: ``school_types`` words for each internal kind.
+KIND_NAMES = ("ELEM", "MIDDLE", "HIGH", "K8", "K12", "ALT")
+
+
+def parse_school_types(text: str) -> list[int]:
+    """The kinds named in ``school_types`` ("ELEM,HIGH,ALT"); ValueError on an unknown word."""
+    kinds = []
+    for word in (w.strip().upper() for w in text.split(",") if w.strip()):
+        if word not in KIND_NAMES:
+            raise ValueError(f"school_types: unknown school type {word!r}; use "
+                             f"{', '.join(KIND_NAMES)}")
+        kinds.append(KIND_NAMES.index(word))
+    return kinds
+
+
 def _counts(n: int, p: SynthParams) -> list[int]:
     """How many schools of each kind (ELEM, MIDDLE, HIGH, K8, K12, ALT)."""
+    if p.school_types:
+        kinds = parse_school_types(p.school_types)
+        return [kinds.count(k) for k in range(6)]
     if n < 3:
         return [0, 0, 0, 0, n, 0]
     alt = round(n * p.alt_share) if n >= 10 else 0
@@ -147,6 +171,9 @@ def build_layout(n_schools: int, p: SynthParams, rng: np.random.Generator) -> La
     if n_schools < 1:
         raise ValueError("a district needs at least one school")
     counts = _counts(n_schools, p)
+    if sum(counts) != n_schools:
+        raise ValueError(f"school_types names {sum(counts)} schools, but {n_schools} were "
+                         "asked for")
     kind = np.repeat(np.arange(6, dtype=np.int8), counts)
     n = kind.size
     n_areas = max(1, counts[HIGH]) if counts[HIGH] else 1
@@ -218,6 +245,8 @@ def build_layout(n_schools: int, p: SynthParams, rng: np.random.Generator) -> La
 def _build_lookup(lay: Layout, area_board: np.ndarray) -> None:
     """Feeder lookup: for each (area, grade) the schools a student may attend, by size."""
     regular = lay.kind != ALT
+    if not regular.any():  # a district of continuation schools only
+        regular = np.ones_like(regular)
     cums, cands = [], []
     for a in range(lay.n_areas + 1):  # the last "area" is the whole district
         for gi in range(N_GRADES):
@@ -228,6 +257,8 @@ def _build_lookup(lay: Layout, area_board: np.ndarray) -> None:
                 sel = np.flatnonzero(serves & (lay.board == area_board[a]))
             if sel.size == 0:
                 sel = np.flatnonzero(serves)
+            if sel.size == 0:  # a grade no school serves: never picked (no student in it)
+                sel = np.flatnonzero(regular)
             w = lay.weight[sel] / lay.weight[sel].sum()
             c = np.cumsum(w)
             c[-1] = 1.0
