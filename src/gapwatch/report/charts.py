@@ -1,4 +1,10 @@
-"""Charts as inline SVG: Altair specs rendered offline by ``vl_convert`` (no JavaScript, no CDN).
+"""Charts as inline SVG: Vega-Lite specs rendered offline by ``vl_convert`` (no JavaScript, no
+CDN).
+
+The specs are written as plain Vega-Lite dictionaries (https://vega.github.io/vega-lite/docs/):
+building them through Altair's objects took as long as rendering them (deep copies of the
+schema wrappers), and the specs are fixed shapes filled with data. ``tests/test_report_charts.py``
+checks each against the spec Altair builds for the same chart.
 
 Colors come from the Okabe–Ito palette, which stays distinct for the common forms of color
 blindness; every mark also carries a text label (value or series name) beside it, so no chart
@@ -8,9 +14,10 @@ relies on color alone. The SVG is hidden from assistive technology: the page wra
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
-import altair as alt
 import vl_convert
 
 from gapwatch.report.i18n import VEGA_LOCALES
@@ -19,23 +26,30 @@ from gapwatch.report.i18n import VEGA_LOCALES
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000")
 TEXT = "#1a1a1a"
 FONT = "Helvetica, Arial, sans-serif"
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+
+#: Shared look: fonts, axis and legend colors, no view border.
+CONFIG: dict[str, Any] = {
+    "aria": False, "background": "white", "font": FONT,
+    "axis": {"domainColor": "#555555", "gridColor": "#d0d0d0", "labelColor": TEXT,
+             "labelFontSize": 12, "tickColor": "#555555", "titleColor": TEXT,
+             "titleFontSize": 12},
+    "legend": {"labelColor": TEXT, "labelFontSize": 12, "titleColor": TEXT},
+    "view": {"continuousHeight": 300, "continuousWidth": 300, "stroke": None},
+}
 
 
-def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(font=FONT, aria=False, background="white").configure_axis(
-        labelColor=TEXT, titleColor=TEXT, labelFontSize=12, titleFontSize=12,
-        gridColor="#d0d0d0", domainColor="#555555", tickColor="#555555",
-    ).configure_view(stroke=None).configure_legend(labelColor=TEXT, titleColor=TEXT,
-                                                   labelFontSize=12)
+def spec(layers: list[dict], rows: list[dict], **size: Any) -> dict:
+    """A layered top-level Vega-Lite spec over inline ``rows``."""
+    return {"$schema": SCHEMA, "config": CONFIG, "data": {"values": rows}, "layer": layers,
+            **size}
 
 
-def render(chart: alt.TopLevelMixin, lang: str, prefix: str) -> str:
-    """The chart as an SVG string; its ids start with ``prefix`` (unique within a page).
-
-    Altair's JSON-schema validation is skipped: the specs come from the functions below only
-    (the tests render each kind), and validating took longer than rendering."""
+def render(chart: dict, lang: str, prefix: str) -> str:
+    """The Vega-Lite spec ``chart`` as an SVG string; its ids start with ``prefix`` (unique
+    within a page)."""
     svg = vl_convert.vegalite_to_svg(
-        _config(chart).to_json(validate=False), format_locale=VEGA_LOCALES.get(lang, "en-US"),
+        json.dumps(chart, sort_keys=True), format_locale=VEGA_LOCALES.get(lang, "en-US"),
     )
     prefix = f"{prefix}-"
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
@@ -44,25 +58,60 @@ def render(chart: alt.TopLevelMixin, lang: str, prefix: str) -> str:
     return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
 
 
+def _field(name: str, kind: str, **extra: Any) -> dict:
+    return {"field": name, "type": kind, **extra}
+
+
+def bar_spec(rows: list[dict], *, kind: str, axis_title: str) -> dict:
+    """Horizontal bars, one per group: ``rows`` = ``{"group", "value", "label"}``."""
+    scale = {"domain": [0, 100]} if kind == "rate" else {"zero": True}
+    enc = {"x": _field("value", "quantitative", scale=scale, title=axis_title),
+           "y": _field("group", "nominal", axis={"labelLimit": 220}, sort=None, title=None)}
+    text = {**enc, "text": _field("label", "nominal")}
+    return spec([
+        {"encoding": enc, "mark": {"color": OKABE_ITO[0], "type": "bar"}},
+        {"encoding": text, "mark": {"align": "left", "color": TEXT, "dx": 4, "fontSize": 12,
+                                    "type": "text"},
+         "transform": [{"filter": "datum.value >= 0"}]},
+        {"encoding": text, "mark": {"align": "right", "color": TEXT, "dx": -4, "fontSize": 12,
+                                    "type": "text"},
+         "transform": [{"filter": "datum.value < 0"}]},
+    ], rows, height={"step": 22}, width=320)
+
+
 def bar_chart(rows: list[dict], *, kind: str, axis_title: str, lang: str,
               prefix: str = "bar") -> str:
     """Horizontal bars, one per group: ``rows`` = ``{"group", "value", "label"}``.
 
     ``label`` is the value already formatted for the language; it is written beside each bar.
     """
-    data = alt.Data(values=rows)
-    x_scale = alt.Scale(domain=[0, 100]) if kind == "rate" else alt.Scale(zero=True)
-    base = alt.Chart(data).encode(
-        y=alt.Y("group:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X("value:Q", title=axis_title, scale=x_scale),
-    )
-    bars = base.mark_bar(color=OKABE_ITO[0])
-    right = base.transform_filter("datum.value >= 0").mark_text(
-        align="left", dx=4, color=TEXT, fontSize=12).encode(text="label:N")
-    left = base.transform_filter("datum.value < 0").mark_text(
-        align="right", dx=-4, color=TEXT, fontSize=12).encode(text="label:N")
-    chart = alt.layer(bars, right, left).properties(width=320, height=alt.Step(22))
-    return render(chart, lang, prefix)
+    return render(bar_spec(rows, kind=kind, axis_title=axis_title), lang, prefix)
+
+
+def line_spec(rows: list[dict], *, axis_title: str, series_title: str) -> dict:
+    """Lines over school years: ``rows`` = ``{"year", "series", "value", "label"}``."""
+    series = list(dict.fromkeys(r["series"] for r in rows))
+    enc = {"x": _field("year", "ordinal", axis={"labelAngle": 0}, sort=None, title=None),
+           "y": _field("value", "quantitative", scale={"padding": 24, "zero": False},
+                       title=axis_title)}
+    dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]][: len(series)]
+    lines = {"encoding": {
+        **enc,
+        "color": _field("series", "nominal", title=series_title,
+                        legend={"direction": "vertical", "labelLimit": 300, "orient": "bottom"},
+                        scale={"domain": series, "range": list(OKABE_ITO[: len(series)])}),
+        "strokeDash": _field("series", "nominal", legend=None,
+                             scale={"domain": series, "range": dashes})},
+        "mark": {"point": {"filled": True, "size": 60}, "strokeWidth": 2.5, "type": "line"}}
+    years = list(dict.fromkeys(r["year"] for r in rows))
+    last = years[-1] if years else ""
+    labels = [{"encoding": {**enc, "text": _field("label", "nominal")},
+               "mark": {"align": "left", "color": TEXT, "dx": 8, "dy": -10 if i % 2 == 0 else 12,
+                        "fontSize": 12, "type": "text"},
+               "transform": [{"filter": {"equal": s, "field": "series"}},
+                             {"filter": {"equal": last, "field": "year"}}]}
+              for i, s in enumerate(series)]
+    return spec([lines, *labels], rows, height=200, width=320)
 
 
 def line_chart(rows: list[dict], *, kind: str, axis_title: str, series_title: str,
@@ -72,29 +121,28 @@ def line_chart(rows: list[dict], *, kind: str, axis_title: str, series_title: st
     Each series has its own color and dash pattern, a point per year, its latest value written
     beside the last point, and a legend naming it.
     """
-    series = list(dict.fromkeys(r["series"] for r in rows))
-    color = alt.Color("series:N", title=series_title,
-                      scale=alt.Scale(domain=series, range=list(OKABE_ITO[: len(series)])),
-                      legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=300))
-    dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=series,
-                          range=[[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]][: len(series)]),
-                          legend=None)
-    base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("year:O", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title=axis_title, scale=alt.Scale(zero=False, padding=24)),
-    )
-    lines = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=2.5
-                           ).encode(color=color, strokeDash=dash)
-    years = list(dict.fromkeys(r["year"] for r in rows))
-    last = years[-1] if years else ""
-    labels = [
-        base.transform_filter(alt.FieldEqualPredicate(field="series", equal=s))
-        .transform_filter(alt.FieldEqualPredicate(field="year", equal=last))
-        .mark_text(align="left", dx=8, dy=-10 if i % 2 == 0 else 12, fontSize=12, color=TEXT)
-        .encode(text="label:N")
-        for i, s in enumerate(series)
-    ]
-    return render(alt.layer(lines, *labels).properties(width=320, height=200), lang, prefix)
+    return render(line_spec(rows, axis_title=axis_title, series_title=series_title), lang,
+                  prefix)
+
+
+def scatter_spec(rows: list[dict], *, x_title: str, y_title: str) -> dict:
+    """One dot per school: ``rows`` = ``{"x", "y", "band"}``, with a least-squares line."""
+    bands = list(dict.fromkeys(r["band"] for r in rows))
+    shapes = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"]
+    legend = {"direction": "horizontal", "labelLimit": 200, "orient": "bottom", "title": None}
+    enc = {"x": _field("x", "quantitative", scale={"nice": True, "zero": False}, title=x_title),
+           "y": _field("y", "quantitative", scale={"nice": True, "zero": False}, title=y_title)}
+    dots = {"encoding": {
+        **enc,
+        "color": _field("band", "nominal", legend=legend, sort=bands,
+                        scale={"domain": bands, "range": list(OKABE_ITO[: len(bands)])}),
+        "shape": _field("band", "nominal", legend=legend, sort=bands,
+                        scale={"domain": bands, "range": shapes[: len(bands)]})},
+        "mark": {"filled": True, "opacity": 0.9, "size": 70, "type": "point"}}
+    fit = {"encoding": enc,
+           "mark": {"color": TEXT, "strokeDash": [6, 3], "strokeWidth": 1.5, "type": "line"},
+           "transform": [{"on": "x", "regression": "y"}]}
+    return spec([dots, fit], rows, height=240, width=360)
 
 
 def scatter_chart(rows: list[dict], *, x_title: str, y_title: str, lang: str,
@@ -103,19 +151,4 @@ def scatter_chart(rows: list[dict], *, x_title: str, y_title: str, lang: str,
 
     Bands get an Okabe–Ito color and a shape each, named in the legend, so the chart does not
     rely on color alone; a least-squares line shows the overall direction."""
-    bands = list(dict.fromkeys(r["band"] for r in rows))
-    shapes = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"]
-    legend = alt.Legend(orient="bottom", direction="horizontal", title=None, labelLimit=200)
-    base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False, nice=True)),
-        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False, nice=True)),
-    )
-    dots = base.mark_point(filled=True, size=70, opacity=0.9).encode(
-        color=alt.Color("band:N", sort=bands, legend=legend,
-                        scale=alt.Scale(domain=bands, range=list(OKABE_ITO[: len(bands)]))),
-        shape=alt.Shape("band:N", sort=bands, legend=legend,
-                        scale=alt.Scale(domain=bands, range=shapes[: len(bands)])),
-    )
-    fit = base.transform_regression("x", "y").mark_line(color=TEXT, strokeDash=[6, 3],
-                                                        strokeWidth=1.5)
-    return render(alt.layer(dots, fit).properties(width=360, height=240), lang, prefix)
+    return render(scatter_spec(rows, x_title=x_title, y_title=y_title), lang, prefix)
