@@ -8,20 +8,48 @@ than all other students.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
+
+import numpy as np
+from numpy.typing import ArrayLike
 
 from gapwatch.gaps._checks import check_count
 from gapwatch.gaps.intervals import ZERO_EVENTS_NOTE, katz_ratio
-from gapwatch.gaps.result import Gap, make_gap, undefined_gap
+from gapwatch.gaps.result import Gap, GapArrays, floats, gap_arrays, pick, undefined_gap
 
 METRIC = "risk_ratio"
 
 #: California's risk ratio threshold as restated in METHODS.md. VERIFY: not confirmed from a
 #: CDE primary source; each state sets its own (Washington: > 3.0, WAC 392-172A-07040).
 DEFAULT_THRESHOLD = 3.0
+ALTERNATE_NOTE = ("alternate risk ratio: the LEA comparison group is below minimum sizes; "
+                  "compared with all other students in the State")
 
 
-def _meets(x: float, n: float, min_cell: int, min_n: int) -> bool:
-    return x >= min_cell and n >= min_n
+def _meets(x: ArrayLike, n: ArrayLike, min_cell: int, min_n: int) -> np.ndarray:
+    return (np.asarray(x) >= min_cell) & (np.asarray(n) >= min_n)
+
+
+def risk_ratio_batch(x_group: ArrayLike, n_group: ArrayLike, x_other: ArrayLike,
+                      n_other: ArrayLike, *, threshold: float = DEFAULT_THRESHOLD,
+                      min_cell: int = 10, min_n: int = 30) -> GapArrays:
+    """:func:`risk_ratio` for arrays of counts against all other students in the LEA (the
+    alternate risk ratio is the scalar function's)."""
+    x_g, n_g, x_o, n_o = floats(x_group, n_group, x_other, n_other)
+    small = np.array([f"group below minimum cell size {min_cell} or n-size {min_n} (x={x:g}, "
+                      f"n={n:g}): no risk ratio (300.647(c))"
+                      for x, n in zip(x_g.tolist(), n_g.tolist(), strict=True)], dtype=object)
+    undefined, reason = pick([
+        (~_meets(x_g, n_g, min_cell, min_n), small.reshape(x_g.shape)),
+        (~_meets(x_o, n_o, min_cell, min_n), f"comparison group below minimum cell size "
+         f"{min_cell} or n-size {min_n}; pass alternate=(x_state, n_state) for the alternate "
+         "risk ratio"),
+        ((n_o == 0) | (x_o == 0), "comparison risk is 0 or has no students: not defined")],
+        x_g.shape)
+    ratio, se, lo, hi = katz_ratio(x_g, n_g, x_o, n_o)
+    return gap_arrays(METRIC, ratio, se, lo, hi, null=1.0, flagged=ratio > threshold,
+                      note=np.where(x_g == 0, ZERO_EVENTS_NOTE, "").astype(object),
+                      undefined=undefined, reason=reason)
 
 
 def risk_ratio(x_group: float, n_group: float, x_other: float, n_other: float, *,
@@ -56,24 +84,16 @@ def risk_ratio(x_group: float, n_group: float, x_other: float, n_other: float, *
         raise ValueError(f"threshold must be a positive number, got {threshold}")
     if min_cell < 0 or min_n < 0:
         raise ValueError(f"min_cell and min_n must be non-negative, got {min_cell}, {min_n}")
-    if not _meets(x_g, n_g, min_cell, min_n):
-        return undefined_gap(METRIC, f"group below minimum cell size {min_cell} or n-size "
-                             f"{min_n} (x={x_g:g}, n={n_g:g}): no risk ratio (300.647(c))")
-    note = ""
+    sizes = {"threshold": threshold, "min_cell": min_cell, "min_n": min_n}
+    use_alternate = (alternate is not None and bool(_meets(x_g, n_g, min_cell, min_n))
+                     and not _meets(x_o, n_o, min_cell, min_n))
+    if not use_alternate:
+        return risk_ratio_batch(x_g, n_g, x_o, n_o, **sizes).gap()
+    x_o, n_o = check_count(*alternate, "alternate (all other students in the State)")
     if not _meets(x_o, n_o, min_cell, min_n):
-        if alternate is None:
-            return undefined_gap(METRIC, f"comparison group below minimum cell size {min_cell} "
-                                 f"or n-size {min_n}; pass alternate=(x_state, n_state) for "
-                                 "the alternate risk ratio")
-        x_o, n_o = check_count(*alternate, "alternate (all other students in the State)")
-        if not _meets(x_o, n_o, min_cell, min_n):
-            return undefined_gap(METRIC, "comparison group in the LEA and in the State below "
-                                 "minimum sizes: no risk ratio (300.647(c))")
-        note = ("alternate risk ratio: the LEA comparison group is below minimum sizes; "
-                "compared with all other students in the State")
-    if n_o == 0 or x_o == 0:
-        return undefined_gap(METRIC, "comparison risk is 0 or has no students: not defined")
-    ratio, se, lo, hi = katz_ratio(x_g, n_g, x_o, n_o)
-    if x_g == 0:
-        note = "; ".join(s for s in (note, ZERO_EVENTS_NOTE) if s)
-    return make_gap(METRIC, ratio, se, lo, hi, null=1.0, flagged=ratio > threshold, note=note)
+        return undefined_gap(METRIC, "comparison group in the LEA and in the State below "
+                             "minimum sizes: no risk ratio (300.647(c))")
+    gap = risk_ratio_batch(x_g, n_g, x_o, n_o, **sizes).gap()
+    if not gap.computed:
+        return gap
+    return replace(gap, note="; ".join(s for s in (ALTERNATE_NOTE, gap.note) if s))

@@ -10,27 +10,38 @@ Meta-Analysis, eqs. 4.20-4.24); 95% interval g +/- 1.96 se(g).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gapwatch.gaps.means import summaries
-from gapwatch.gaps.result import Z95, Gap, make_gap, undefined_gap
+from gapwatch.gaps._checks import check_summary
+from gapwatch.gaps.means import Pairs, pairs
+from gapwatch.gaps.result import Z95, Gap, GapArrays, gap_arrays, pick, undefined_gap
 
 METRIC = "hedges_g"
+NESTED_NOTE = "all-students reference: g is computed against the other students (b minus a)"
 
 
-def _g(m_a: float, s_a: float, n_a: float, m_b: float, s_b: float, n_b: float,
-       note: str = "") -> Gap:
-    n = n_a + n_b
-    pooled = math.sqrt(((n_a - 1) * s_a**2 + (n_b - 1) * s_b**2) / (n - 2))
-    if pooled == 0:
-        return undefined_gap(METRIC, "no variation within the groups: pooled SD is 0")
-    d = (m_a - m_b) / pooled
-    j = 1 - 3 / (4 * n - 9)
-    g, se = j * d, j * math.sqrt(n / (n_a * n_b) + d * d / (2 * n))
-    return make_gap(METRIC, g, se, g - Z95 * se, g + Z95 * se, null=0.0, note=note)
+def _g(p: Pairs) -> GapArrays:
+    """Hedges' g and its interval for checked summaries."""
+    with np.errstate(all="ignore"):
+        n = p.n_a + p.n_b
+        pooled = np.sqrt(((p.n_a - 1) * p.s_a**2 + (p.n_b - 1) * p.s_b**2) / (n - 2))
+        d = (p.m_a - p.m_b) / pooled
+        j = 1 - 3 / (4 * n - 9)
+        g, se = j * d, j * np.sqrt(n / (p.n_a * p.n_b) + d * d / (2 * n))
+        lo, hi = g - Z95 * se, g + Z95 * se
+    undefined, reason = pick([(p.undefined, p.reason),
+                              (pooled == 0, "no variation within the groups: pooled SD is 0")],
+                             g.shape)
+    return gap_arrays(METRIC, g, se, lo, hi, null=0.0,
+                      note=np.where(p.nested, NESTED_NOTE, "").astype(object),
+                      undefined=undefined, reason=reason)
+
+
+def hedges_g_batch(mean_a: ArrayLike, sd_a: ArrayLike, n_a: ArrayLike, mean_b: ArrayLike,
+                       sd_b: ArrayLike, n_b: ArrayLike, nested: ArrayLike = False) -> GapArrays:
+    """:func:`hedges_g` for arrays of summaries."""
+    return _g(pairs(mean_a, sd_a, n_a, mean_b, sd_b, n_b, nested))
 
 
 def hedges_g(mean_a: float, sd_a: float, n_a: float, mean_b: float, sd_b: float, n_b: float, *,
@@ -47,13 +58,11 @@ def hedges_g(mean_a: float, sd_a: float, n_a: float, mean_b: float, sd_b: float,
     >>> round(g.value, 3), round(g.se, 3), g.flagged
     (-0.319, 0.056, True)
     """
-    (m_a, s_a, n_a), (m_b, s_b, n_b), note = summaries(mean_a, sd_a, n_a, mean_b, sd_b, n_b,
-                                                       nested)
-    if note:
-        return undefined_gap(METRIC, note)
-    if nested:
-        note = "all-students reference: g is computed against the other students (b minus a)"
-    return _g(m_a, s_a, n_a, m_b, s_b, n_b, note)
+    a = check_summary(mean_a, sd_a, n_a, "group a")
+    b = check_summary(mean_b, sd_b, n_b, "group b")
+    if nested and a[2] > b[2] and np.isfinite([*a[:2], *b[:2]]).all():
+        raise ValueError(f"nested=True needs group a inside b, but n_a={a[2]} > n_b={b[2]}")
+    return hedges_g_batch(*a, *b, nested).gap()
 
 
 def hedges_g_arrays(a: ArrayLike, b: ArrayLike) -> Gap:
@@ -67,5 +76,5 @@ def hedges_g_arrays(a: ArrayLike, b: ArrayLike) -> Gap:
         raise ValueError("scores must be finite numbers (drop missing values first)")
     if xa.size < 2 or xb.size < 2:
         return undefined_gap(METRIC, "fewer than 2 students in a group: the SD is not defined")
-    return _g(float(xa.mean()), float(xa.std(ddof=1)), float(xa.size),
-              float(xb.mean()), float(xb.std(ddof=1)), float(xb.size))
+    return hedges_g_batch(xa.mean(), xa.std(ddof=1), xa.size, xb.mean(), xb.std(ddof=1),
+                              xb.size).gap()

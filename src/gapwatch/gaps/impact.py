@@ -5,16 +5,20 @@
   Procedures, 29 CFR 1607.4(D).
 
 Both are screening rules published by agencies, not statistical tests: they say which gaps an
-agency asks us to look at, not why the gap exists.
+agency asks us to look at, not why the gap exists. Each has a kernel over arrays (``*_batch``)
+and the scalar function of the public API.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 from gapwatch.gaps._checks import check_count
 from gapwatch.gaps.intervals import ZERO_EVENTS_NOTE, katz_ratio
-from gapwatch.gaps.result import Gap, make_gap, undefined_gap
+from gapwatch.gaps.result import Gap, GapArrays, floats, gap_arrays, pick, texts
 
 PPG1_METRIC = "ppg1"
 EIGHTY_METRIC = "eighty_percent_index"
@@ -25,6 +29,25 @@ PPG1_Z = 1.96
 PPG1_MIN_MOE = 0.02
 #: Four-fifths rule, 29 CFR 1607.4(D).
 EIGHTY_CUTOFF = 0.80
+ABOVE_TOP = "group rate is above the given top group's rate"
+
+
+def ppg1_batch(x_group: ArrayLike, n_group: ArrayLike, x_total: ArrayLike,
+                n_total: ArrayLike, min_moe: float = PPG1_MIN_MOE) -> GapArrays:
+    """:func:`ppg1` for arrays of counts."""
+    x_g, n_g, x_t, n_t = floats(x_group, n_group, x_total, n_total)
+    undefined, reason = pick([
+        (n_g == 0, "group has no students"),
+        (n_t - n_g == 0, "group is all students: no other students to compare")], x_g.shape)
+    with np.errstate(all="ignore"):
+        p = x_g / n_g
+        gap = p - (x_t - x_g) / (n_t - n_g)
+        moe = np.maximum(PPG1_Z * np.sqrt(p * (1 - p) / n_g), min_moe)
+        flagged = gap <= -moe + 1e-12  # "at or below", robust to rounding in the subtraction
+        columns = (100 * gap, 100 * moe / PPG1_Z, 100 * (gap - moe), 100 * (gap + moe))
+    return gap_arrays(PPG1_METRIC, *columns, null=0.0, flagged=flagged,
+                      note=texts("margin of error {:.2f} pp", 100 * moe), undefined=undefined,
+                      reason=reason)
 
 
 def ppg1(x_group: float, n_group: float, x_total: float, n_total: float, *,
@@ -55,17 +78,24 @@ def ppg1(x_group: float, n_group: float, x_total: float, n_total: float, *,
     if x_g > x_t or n_g > n_t or x_t - x_g > n_t - n_g:
         raise ValueError(
             f"the group (x={x_g}, n={n_g}) must be part of the total (x={x_t}, n={n_t})")
-    if n_g == 0:
-        return undefined_gap(PPG1_METRIC, "group has no students")
-    if n_t - n_g == 0:
-        return undefined_gap(PPG1_METRIC, "group is all students: no other students to compare")
-    p = x_g / n_g
-    gap = p - (x_t - x_g) / (n_t - n_g)
-    moe = max(PPG1_Z * math.sqrt(p * (1 - p) / n_g), min_moe)
-    flagged = gap <= -moe + 1e-12  # "at or below", robust to rounding in the subtraction
-    return make_gap(PPG1_METRIC, 100 * gap, 100 * moe / PPG1_Z, 100 * (gap - moe),
-                    100 * (gap + moe), null=0.0, flagged=flagged,
-                    note=f"margin of error {100 * moe:.2f} pp")
+    return ppg1_batch(x_g, n_g, x_t, n_t, min_moe).gap()
+
+
+def eighty_percent_index_batch(x_group: ArrayLike, n_group: ArrayLike, x_top: ArrayLike,
+                                n_top: ArrayLike) -> GapArrays:
+    """:func:`eighty_percent_index` for arrays of counts."""
+    x_g, n_g, x_h, n_h = floats(x_group, n_group, x_top, n_top)
+    undefined, reason = pick([
+        (n_g == 0, "group has no students"),
+        (n_h == 0, "top group has no students"),
+        (x_h == 0, "top group's rate is 0: the index is not defined")], x_g.shape)
+    ratio, se, lo, hi = katz_ratio(x_g, n_g, x_h, n_h)
+    zero, above = x_g == 0, ratio > 1
+    note = np.where(zero & above, f"{ZERO_EVENTS_NOTE}; {ABOVE_TOP}",
+                    np.where(zero, ZERO_EVENTS_NOTE, np.where(above, ABOVE_TOP, "")))
+    return gap_arrays(EIGHTY_METRIC, ratio, se, lo, hi, null=1.0,
+                      flagged=ratio < EIGHTY_CUTOFF, note=note.astype(object),
+                      undefined=undefined, reason=reason)
 
 
 def eighty_percent_index(x_group: float, n_group: float, x_top: float, n_top: float) -> Gap:
@@ -83,15 +113,4 @@ def eighty_percent_index(x_group: float, n_group: float, x_top: float, n_top: fl
     """
     x_g, n_g = check_count(x_group, n_group, "group")
     x_h, n_h = check_count(x_top, n_top, "top group")
-    if n_g == 0:
-        return undefined_gap(EIGHTY_METRIC, "group has no students")
-    if n_h == 0:
-        return undefined_gap(EIGHTY_METRIC, "top group has no students")
-    if x_h == 0:
-        return undefined_gap(EIGHTY_METRIC, "top group's rate is 0: the index is not defined")
-    ratio, se, lo, hi = katz_ratio(x_g, n_g, x_h, n_h)
-    notes = [ZERO_EVENTS_NOTE] if x_g == 0 else []
-    if ratio > 1:
-        notes.append("group rate is above the given top group's rate")
-    return make_gap(EIGHTY_METRIC, ratio, se, lo, hi, null=1.0,
-                    flagged=ratio < EIGHTY_CUTOFF, note="; ".join(notes))
+    return eighty_percent_index_batch(x_g, n_g, x_h, n_h).gap()

@@ -5,50 +5,59 @@
   two Wilson intervals: Newcombe (1998), Statistics in Medicine 17(8):873-890.
 - Ratio of two independent proportions, log interval: Katz, Baptista, Azen & Pike (1978),
   Biometrics 34(3):469-474; se(log RR) = sqrt(1/x_a - 1/n_a + 1/x_b - 1/n_b).
+
+Every function takes NumPy arrays (or numbers) and works elementwise: the gaps table calls them
+once for all its rows, the scalar metrics with one row.
 """
 
 from __future__ import annotations
 
-import math
+import numpy as np
+from numpy.typing import ArrayLike
 
 from gapwatch.gaps.result import Z95
 
+Pair = tuple[np.ndarray, np.ndarray]
 
-def wilson(x: float, n: float, z: float = Z95) -> tuple[float, float]:
+
+def wilson(x: ArrayLike, n: ArrayLike, z: float = Z95) -> Pair:
     """Wilson score interval for ``x`` events among ``n`` > 0 students.
 
-    >>> [round(b, 4) for b in wilson(30, 100)]
+    >>> [round(float(b), 4) for b in wilson(30, 100)]
     [0.2189, 0.3958]
     """
+    x, n = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
     p = x / n
     denom = n + z * z
     centre = (x + z * z / 2) / denom
-    half = z * math.sqrt(n * p * (1 - p) + z * z / 4) / denom
-    return max(centre - half, 0.0), min(centre + half, 1.0)
+    half = z * np.sqrt(n * p * (1 - p) + z * z / 4) / denom
+    return np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
 
 
-def newcombe(x_a: float, n_a: float, x_b: float, n_b: float) -> tuple[float, float]:
+def newcombe(x_a: ArrayLike, n_a: ArrayLike, x_b: ArrayLike, n_b: ArrayLike) -> Pair:
     """Newcombe's hybrid score 95% interval for p_a - p_b (proportion units, n_a, n_b > 0).
 
-    >>> [round(b, 4) for b in newcombe(30, 100, 45, 100)]
+    >>> [round(float(b), 4) for b in newcombe(30, 100, 45, 100)]
     [-0.2768, -0.0159]
     """
+    x_a, n_a, x_b, n_b = (np.asarray(v, dtype=float) for v in (x_a, n_a, x_b, n_b))
     p_a, p_b = x_a / n_a, x_b / n_b
     l_a, u_a = wilson(x_a, n_a)
     l_b, u_b = wilson(x_b, n_b)
     d = p_a - p_b
-    return (d - math.hypot(p_a - l_a, u_b - p_b), d + math.hypot(u_a - p_a, p_b - l_b))
+    return (d - np.hypot(p_a - l_a, u_b - p_b), d + np.hypot(u_a - p_a, p_b - l_b))
 
 
-def wald_diff_se(x_a: float, n_a: float, x_b: float, n_b: float) -> float:
+def wald_diff_se(x_a: ArrayLike, n_a: ArrayLike, x_b: ArrayLike, n_b: ArrayLike) -> np.ndarray:
     """Wald standard error of p_a - p_b: sqrt(p_a q_a / n_a + p_b q_b / n_b)."""
-    p_a, p_b = x_a / n_a, x_b / n_b
-    return math.sqrt(p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b)
+    p_a, p_b = np.divide(x_a, n_a), np.divide(x_b, n_b)
+    return np.sqrt(p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b)
 
 
-def katz_log_se(x_a: float, n_a: float, x_b: float, n_b: float) -> float:
+def katz_log_se(x_a: ArrayLike, n_a: ArrayLike, x_b: ArrayLike, n_b: ArrayLike) -> np.ndarray:
     """Katz standard error of log(p_a / p_b) (x_a, x_b > 0)."""
-    return math.sqrt(max(1 / x_a - 1 / n_a + 1 / x_b - 1 / n_b, 0.0))
+    x_a, n_a, x_b, n_b = (np.asarray(v, dtype=float) for v in (x_a, n_a, x_b, n_b))
+    return np.sqrt(np.maximum(1 / x_a - 1 / n_a + 1 / x_b - 1 / n_b, 0.0))
 
 
 ZERO_EVENTS_NOTE = (
@@ -56,20 +65,24 @@ ZERO_EVENTS_NOTE = (
     "(Haldane-Anscombe correction)")
 
 
-def katz_ratio(x_a: float, n_a: float, x_b: float, n_b: float) -> tuple[float, ...]:
+def katz_ratio(x_a: ArrayLike, n_a: ArrayLike, x_b: ArrayLike, n_b: ArrayLike
+               ) -> tuple[np.ndarray, ...]:
     """(ratio, se, ci_low, ci_high) of p_a / p_b by Katz's log method (n_a, n_b, x_b > 0).
 
     se is the delta-method standard error of the ratio, ratio * se(log ratio). With x_a = 0 the
     log interval does not exist: ratio 0, se NaN, lower bound 0 and the upper bound from the
     table with 0.5 added to each cell (see :data:`ZERO_EVENTS_NOTE`).
 
-    >>> [round(v, 4) for v in katz_ratio(30, 100, 45, 100)]
+    >>> [round(float(v), 4) for v in katz_ratio(30, 100, 45, 100)]
     [0.6667, 0.1257, 0.4607, 0.9647]
     """
-    if x_a > 0:
+    x_a, n_a, x_b, n_b = (np.asarray(v, dtype=float) for v in (x_a, n_a, x_b, n_b))
+    some = x_a > 0
+    with np.errstate(all="ignore"):
         ratio = (x_a / n_a) / (x_b / n_b)
         s = katz_log_se(x_a, n_a, x_b, n_b)
-        return ratio, ratio * s, ratio * math.exp(-Z95 * s), ratio * math.exp(Z95 * s)
-    corrected = (0.5 / (n_a + 1)) / ((x_b + 0.5) / (n_b + 1))
-    s = katz_log_se(0.5, n_a + 1, x_b + 0.5, n_b + 1)
-    return 0.0, float("nan"), 0.0, corrected * math.exp(Z95 * s)
+        corrected = (0.5 / (n_a + 1)) / ((x_b + 0.5) / (n_b + 1))
+        s0 = katz_log_se(0.5, n_a + 1, x_b + 0.5, n_b + 1)
+        return (np.where(some, ratio, 0.0), np.where(some, ratio * s, np.nan),
+                np.where(some, ratio * np.exp(-Z95 * s), 0.0),
+                np.where(some, ratio * np.exp(Z95 * s), corrected * np.exp(Z95 * s0)))

@@ -7,61 +7,87 @@ decomposition of sums and sums of squares, and the gap is taken through that com
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
 
 from gapwatch.gaps._checks import check_summary
-from gapwatch.gaps.result import Z95, Gap, make_gap, undefined_gap
+from gapwatch.gaps.result import Z95, Gap, GapArrays, floats, gap_arrays, pick, texts
 
 METRIC = "mean_difference"
 
 Summary = tuple[float, float, float]
+NESTED_NOTE = ("reference includes group a; computed against the other students and scaled by "
+               "1 - w, w = n_a / n_b = {:.3f}")
 
 
-def complement_of(a: Summary, b: Summary) -> tuple[Summary, str]:
-    """(mean, SD, n) of the students in b but not in a, and a note when the SD cannot be derived.
+@dataclass(frozen=True)
+class Pairs:
+    """Checked summaries of groups a and of their comparison groups (the complement where
+    nested), as arrays; ``undefined`` rows cannot give a gap and ``reason`` says why."""
 
-    Sum: n_c m_c = n_b m_b - n_a m_a. Sums of squares about the means (SS = (n - 1) SD^2):
-    SS_b = SS_a + SS_c + n_a (m_a - m_b)^2 + n_c (m_c - m_b)^2. The SD is NaN when n_c < 2, or
-    when the summaries are inconsistent (SS_c clearly negative, e.g. from heavy rounding).
+    m_a: np.ndarray
+    s_a: np.ndarray
+    n_a: np.ndarray
+    m_b: np.ndarray
+    s_b: np.ndarray
+    n_b: np.ndarray
+    nested: np.ndarray
+    undefined: np.ndarray
+    reason: np.ndarray
 
-    >>> (m, s, n), note = complement_of((2.0, 1.0, 3), (3.0, 1.5811388300841898, 5))
-    >>> round(m, 6), round(s, 6), n, note
+
+def pairs(mean_a: ArrayLike, sd_a: ArrayLike, n_a: ArrayLike, mean_b: ArrayLike,
+          sd_b: ArrayLike, n_b: ArrayLike, nested: ArrayLike = False) -> Pairs:
+    """Summaries of a and of its comparison group, the other students where ``nested``.
+
+    Other students: n_c m_c = n_b m_b - n_a m_a; sums of squares about the means (SS = (n - 1)
+    SD^2): SS_b = SS_a + SS_c + n_a (m_a - m_b)^2 + n_c (m_c - m_b)^2. Their SD is undefined when
+    n_c < 2, or when the summaries are inconsistent (SS_c clearly negative, e.g. from heavy
+    rounding).
+
+    >>> p = pairs(2.0, 1.0, 3, 3.0, 1.5811388300841898, 5, nested=True)
+    >>> round(float(p.m_b[0]), 6), round(float(p.s_b[0]), 6), float(p.n_b[0]), p.reason[0]
     (4.5, 0.707107, 2.0, '')
     """
-    (m_a, s_a, n_a), (m_b, s_b, n_b) = a, b
-    if n_a > n_b:
-        raise ValueError(f"nested=True needs group a inside b, but n_a={n_a} > n_b={n_b}")
-    n_c = float(n_b - n_a)
-    if n_c == 0:
-        return (math.nan, math.nan, 0.0), "group a is all of b: no other students to compare"
-    m_c = (n_b * m_b - n_a * m_a) / n_c
-    if n_c < 2:
-        return (m_c, math.nan, n_c), "fewer than 2 other students: their SD is not defined"
-    ss_a, ss_b = (n_a - 1) * s_a**2 if n_a > 1 else 0.0, (n_b - 1) * s_b**2
-    ss_c = ss_b - ss_a - n_a * (m_a - m_b) ** 2 - n_c * (m_c - m_b) ** 2
-    if ss_c < -1e-9 * (ss_b + ss_a + 1e-300):
-        return (m_c, math.nan, n_c), (
-            "summaries are inconsistent: the other students' variance would be negative")
-    return (m_c, math.sqrt(max(ss_c, 0.0) / (n_c - 1)), n_c), ""
+    m_a, s_a, n_a, m_b, s_b, n_b = floats(mean_a, sd_a, n_a, mean_b, sd_b, n_b)
+    nested = np.broadcast_to(np.asarray(nested, dtype=bool), m_a.shape)
+    missing = ~(np.isfinite(m_a) & np.isfinite(s_a) & np.isfinite(m_b) & np.isfinite(s_b))
+    with np.errstate(all="ignore"):
+        n_c = n_b - n_a
+        m_c = (n_b * m_b - n_a * m_a) / n_c
+        ss_a, ss_b = np.where(n_a > 1, (n_a - 1) * s_a**2, 0.0), (n_b - 1) * s_b**2
+        ss_c = ss_b - ss_a - n_a * (m_a - m_b) ** 2 - n_c * (m_c - m_b) ** 2
+        s_c = np.sqrt(np.maximum(ss_c, 0.0) / (n_c - 1))
+        negative = ss_c < -1e-9 * (ss_b + ss_a + 1e-300)
+    n_r = np.where(nested, n_c, n_b)
+    undefined, reason = pick([
+        (missing, "a mean or SD is missing (NaN or infinite)"),
+        (nested & (n_c == 0), "group a is all of b: no other students to compare"),
+        (nested & (n_c < 2), "fewer than 2 other students: their SD is not defined"),
+        (nested & negative,
+         "summaries are inconsistent: the other students' variance would be negative"),
+        ((n_a < 2) | (n_r < 2), "fewer than 2 students in a group: the SD and se are not "
+         "defined")], m_a.shape)
+    return Pairs(m_a, s_a, n_a, np.where(nested, m_c, m_b), np.where(nested, s_c, s_b), n_r,
+                 nested, undefined, reason)
 
 
-def summaries(mean_a: float, sd_a: float, n_a: float, mean_b: float, sd_b: float, n_b: float,
-              nested: bool) -> tuple[Summary, Summary, str]:
-    """Checked summaries of a and of its comparison group (the complement when ``nested``).
-
-    The note is non-empty when the gap cannot be computed (missing values, n < 2, ...).
-    """
-    a = check_summary(mean_a, sd_a, n_a, "group a")
-    b = check_summary(mean_b, sd_b, n_b, "group b")
-    if not all(math.isfinite(v) for v in (*a[:2], *b[:2])):
-        return a, b, "a mean or SD is missing (NaN or infinite)"
-    if nested:
-        b, note = complement_of(a, b)
-        if note:
-            return a, b, note
-    if a[2] < 2 or b[2] < 2:
-        return a, b, "fewer than 2 students in a group: the SD and se are not defined"
-    return a, b, ""
+def mean_difference_batch(mean_a: ArrayLike, sd_a: ArrayLike, n_a: ArrayLike,
+                           mean_b: ArrayLike, sd_b: ArrayLike, n_b: ArrayLike,
+                           nested: ArrayLike = False) -> GapArrays:
+    """:func:`mean_difference` for arrays of summaries."""
+    p = pairs(mean_a, sd_a, n_a, mean_b, sd_b, n_b, nested)
+    with np.errstate(all="ignore"):
+        w = p.n_a / (p.n_a + p.n_b)
+        scale = np.where(p.nested, 1 - w, 1.0)
+        d = scale * (p.m_a - p.m_b)
+        se = scale * np.sqrt(p.s_a**2 / p.n_a + p.s_b**2 / p.n_b)
+        lo, hi = d - Z95 * se, d + Z95 * se
+    return gap_arrays(METRIC, d, se, lo, hi, null=0.0,
+                      note=texts(NESTED_NOTE, w, p.nested),
+                      undefined=p.undefined, reason=p.reason)
 
 
 def mean_difference(mean_a: float, sd_a: float, n_a: float, mean_b: float, sd_b: float,
@@ -78,16 +104,8 @@ def mean_difference(mean_a: float, sd_a: float, n_a: float, mean_b: float, sd_b:
     >>> round(g.value, 1), round(g.se, 2), g.flagged
     (-30.0, 5.09, True)
     """
-    (m_a, s_a, n_a), (m_b, s_b, n_b), note = summaries(mean_a, sd_a, n_a, mean_b, sd_b, n_b,
-                                                       nested)
-    if note:
-        return undefined_gap(METRIC, note)
-    scale = 1.0
-    if nested:
-        w = n_a / (n_a + n_b)
-        scale = 1 - w
-        note = (f"reference includes group a; computed against the other students and scaled "
-                f"by 1 - w, w = n_a / n_b = {w:.3f}")
-    d = scale * (m_a - m_b)
-    se = scale * math.sqrt(s_a**2 / n_a + s_b**2 / n_b)
-    return make_gap(METRIC, d, se, d - Z95 * se, d + Z95 * se, null=0.0, note=note)
+    a = check_summary(mean_a, sd_a, n_a, "group a")
+    b = check_summary(mean_b, sd_b, n_b, "group b")
+    if nested and a[2] > b[2] and np.isfinite([*a[:2], *b[:2]]).all():
+        raise ValueError(f"nested=True needs group a inside b, but n_a={a[2]} > n_b={b[2]}")
+    return mean_difference_batch(*a, *b, nested).gap()

@@ -16,22 +16,30 @@ Which metrics apply to which indicators and references is the table :data:`PLAN`
 ``group - reference`` (or ``group / reference``); ``flagged`` marks a gap that is beyond noise
 and against the group (for PPG-1, the 80% index and the risk ratio, their own published rules),
 and ``within_noise`` says the 95% interval contains no difference.
+
+Every metric is computed over arrays, once for all the comparisons that use it (the kernels
+``*_batch`` of :mod:`gapwatch.gaps`, which the scalar functions of the public API call too).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from gapwatch import gaps as metrics
 from gapwatch.config import Config
 from gapwatch.contract import CODE_SETS
-from gapwatch.gaps.result import Gap
+from gapwatch.gaps.disproportionality import risk_ratio_batch
+from gapwatch.gaps.effect_size import hedges_g_batch
+from gapwatch.gaps.impact import eighty_percent_index_batch, ppg1_batch
+from gapwatch.gaps.means import mean_difference_batch
+from gapwatch.gaps.rates import pp_difference_batch, rate_ratio_batch
+from gapwatch.gaps.result import GapArrays
+from gapwatch.gaps.vstat import V_METHODS, v_statistic_columns
 from gapwatch.indicators.registry import BUILTIN
 
 #: Columns of ``gaps`` and of its export, in order (a public contract).
@@ -43,6 +51,12 @@ GAP_COLUMNS = (
 GAP_EXTRA_COLUMNS = ("entity_name", "reference_group", "n", "reference_n", "within_noise",
                      "note")
 RACE_GROUPS = tuple(c for c in CODE_SETS["race_ethnicity"] if c != "NR")
+#: Metrics whose own published rule sets ``flagged`` (others: beyond noise and against the group).
+OWN_RULE = {"ppg1", "eighty_percent_index", "risk_ratio"}
+#: The order of each kind's metrics within a comparison (rows of ``gaps`` follow it).
+METRIC_ORDER = {m: i for i, m in enumerate((
+    "pp_difference", "ratio", "ppg1", "risk_ratio", "eighty_percent_index",
+    "mean_difference", "hedges_g"))}
 
 
 @dataclass(frozen=True)
@@ -56,81 +70,34 @@ class Side:
     levels: tuple[int, ...] | None
 
 
-@dataclass(frozen=True)
-class Pair:
-    kind: str  #: "rate" or "mean"
-    lower_is_better: bool
-    reference: str  #: "ALL", "complement", a group code, or "highest"
-    group: Side
-    ref: Side  #: for reference ALL: all students (nested)
+def complement_arrays(n: np.ndarray, x: np.ndarray, mean: np.ndarray, sd: np.ndarray,
+                      n_part: np.ndarray, x_part: np.ndarray, mean_part: np.ndarray,
+                      sd_part: np.ndarray) -> tuple[np.ndarray, ...]:
+    """All students minus a group, for arrays of both: (n, x, mean, sample SD), recovered
+    exactly from the sums and sums of squares."""
+    rest = n - n_part
+    with np.errstate(all="ignore"):
+        def squares(k: np.ndarray, m: np.ndarray, s: np.ndarray) -> np.ndarray:
+            s = np.where((k < 2) | np.isnan(s), 0.0, s)
+            return (k - 1) * s * s + k * m * m
+
+        m = (n * mean - n_part * mean_part) / rest
+        var = (squares(n, mean, sd) - squares(n_part, mean_part, sd_part) - rest * m * m) / (
+            rest - 1)
+        s = np.where(rest > 1, np.sqrt(np.maximum(var, 0.0)), np.nan)
+    empty = rest <= 0
+    return (np.where(empty, 0, rest), np.where(empty, 0.0, x - x_part),
+            np.where(empty, np.nan, m), np.where(empty, np.nan, s))
 
 
 def complement(total: Side, part: Side) -> Side:
     """All students minus a group: counts, mean and sample SD recovered exactly from sums."""
-    n = total.n - part.n
-    if n <= 0:
-        return Side(0, 0.0, math.nan, math.nan, None)
-    x = total.x - part.x
-    mean = (total.n * total.mean - part.n * part.mean) / n
-
-    def squares(s: Side) -> float:  # sum of x^2 from n, mean and sample SD
-        sd = 0.0 if s.n < 2 or math.isnan(s.sd) else s.sd
-        return (s.n - 1) * sd * sd + s.n * s.mean * s.mean
-
-    var = (squares(total) - squares(part) - n * mean * mean) / (n - 1) if n > 1 else math.nan
+    n, x, mean, sd = (float(v[0]) for v in complement_arrays(
+        *(np.array([v], dtype=float) for v in (total.n, total.x, total.mean, total.sd,
+                                                part.n, part.x, part.mean, part.sd))))
     levels = (tuple(a - b for a, b in zip(total.levels, part.levels, strict=True))
-              if total.levels is not None and part.levels is not None else None)
-    return Side(n, x, mean, math.sqrt(max(var, 0.0)) if n > 1 else math.nan, levels)
-
-
-def _rate_metrics(p: Pair, cfg: Config) -> Iterator[Gap]:
-    a, b, nested = p.group, p.ref, p.reference == "ALL"
-    yield metrics.pp_difference(a.x, a.n, b.x, b.n, nested=nested)
-    yield metrics.rate_ratio(a.x, a.n, b.x, b.n, nested=nested)
-    if p.reference == "complement":
-        total = Side(a.n + b.n, a.x + b.x, math.nan, math.nan, None)
-        yield metrics.ppg1(a.x, a.n, total.x, total.n)
-    if p.lower_is_better and p.reference in ("complement",):
-        yield metrics.risk_ratio(a.x, a.n, b.x, b.n,
-                                 threshold=cfg["gaps.risk_ratio_threshold"])
-    if p.reference == "highest" and not p.lower_is_better:
-        yield metrics.eighty_percent_index(a.x, a.n, b.x, b.n)
-
-
-def _mean_metrics(p: Pair, cfg: Config) -> Iterator[Gap]:
-    a, b, nested = p.group, p.ref, p.reference == "ALL"
-    yield metrics.mean_difference(a.mean, a.sd, a.n, b.mean, b.sd, b.n, nested=nested)
-    if nested:
-        return
-    yield metrics.hedges_g(a.mean, a.sd, a.n, b.mean, b.sd, b.n)
-    # the V statistics of pairs with level counts are computed in batches: see compute_gaps
-
-
-PLAN: dict[str, Callable[[Pair, Config], Iterator[Gap]]] = {
-    "rate": _rate_metrics,
-    "mean": _mean_metrics,
-}
-#: Metrics whose own published rule sets ``flagged`` (others: beyond noise and against the group).
-OWN_RULE = {"ppg1", "eighty_percent_index", "risk_ratio"}
-
-
-def _against_group(gap: Gap, lower_is_better: bool) -> bool:
-    """Is the gap unfavourable to the group (by the indicator's direction)?"""
-    null = 1.0 if gap.metric in ("ratio",) else 0.0
-    worse_when_above = lower_is_better
-    return gap.value > null if worse_when_above else gap.value < null
-
-
-def _flag(gap: Gap, p: Pair) -> bool:
-    if math.isnan(gap.value):
-        return False
-    if gap.metric == "ppg1" and p.lower_is_better:
-        # PPG-1's rule is written for favourable outcomes; for adverse ones the group is
-        # disproportionately affected when its rate is above the others' by more than the MOE.
-        return gap.ci_low > 0
-    if gap.metric in OWN_RULE:
-        return gap.flagged
-    return not gap.within_noise and _against_group(gap, p.lower_is_better)
+              if n > 0 and total.levels is not None and part.levels is not None else None)
+    return Side(int(n), x, mean, sd, levels)
 
 
 PAIRS_SQL = """
@@ -169,10 +136,119 @@ ORDER BY school_year, indicator, entity_type, entity_id, student_group, referenc
 """
 
 
-def _side(n: int, x: int | None, value: float, sd: float | None,
-          levels: list[int] | None) -> Side:
-    return Side(int(n), float(x or 0), float(value),
-                math.nan if sd is None else float(sd), tuple(levels) if levels else None)
+@dataclass
+class Comparisons:
+    """Every comparison to measure, as columns: a row of the pairs query (``row``), against its
+    own reference (``sub`` 0) or, for the All-students reference, also against all other
+    students (``sub`` 1, derived)."""
+
+    row: np.ndarray
+    sub: np.ndarray
+    reference: np.ndarray  #: object: ALL, complement, a group code, highest
+    reference_group: np.ndarray  #: object, None for complement
+    rate: np.ndarray  #: bool: a rate indicator (else a mean)
+    lower: np.ndarray  #: bool: lower is better
+    a: dict[str, np.ndarray]  #: n, x, mean, sd of the group
+    b: dict[str, np.ndarray]  #: the same of the reference
+
+
+def _float(col: pa.ChunkedArray, fill: float) -> np.ndarray:
+    """A numeric column as floats, nulls as ``fill`` (without pandas)."""
+    filled = pc.fill_null(col, fill) if col.null_count else col
+    return np.asarray(filled.combine_chunks().to_numpy(zero_copy_only=False), dtype=float)
+
+
+def _comparisons(t: pa.Table, keep: np.ndarray, min_n: int) -> Comparisons:
+    """The pairs query's kept rows, each with its reference, plus the derived complements."""
+    row = np.flatnonzero(keep)
+    side = {s: {"n": _float(t[f"{s}_n"], 0.0)[row], "x": _float(t[f"{s}_x"], 0.0)[row],
+                "mean": _float(t[f"{s}_value"], math.nan)[row],
+                "sd": _float(t[f"{s}_sd"], math.nan)[row]} for s in ("a", "b")}
+    a, b = side["a"], side["b"]
+    reference = np.asarray(t["reference"].to_pylist(), dtype=object)[row]
+    ref_group = np.asarray(t["reference_group"].to_pylist(), dtype=object)[row]
+    rate = np.asarray(t["kind"].to_pylist(), dtype=object)[row] == "rate"
+    lower = np.asarray(t["direction"].to_pylist(), dtype=object)[row] == "lower"
+    n_c, x_c, m_c, s_c = complement_arrays(b["n"], b["x"], b["mean"], b["sd"], a["n"], a["x"],
+                                           a["mean"], a["sd"])
+    extra = (reference == "ALL") & (n_c >= min_n)
+    k = int(extra.sum())
+    return Comparisons(
+        row=np.concatenate([row, row[extra]]),
+        sub=np.concatenate([np.zeros(row.size, np.int8), np.ones(k, np.int8)]),
+        reference=np.concatenate([reference, np.full(k, "complement", dtype=object)]),
+        reference_group=np.concatenate([ref_group, np.full(k, None, dtype=object)]),
+        rate=np.concatenate([rate, rate[extra]]), lower=np.concatenate([lower, lower[extra]]),
+        a={key: np.concatenate([v, v[extra]]) for key, v in a.items()},
+        b={key: np.concatenate([b[key], c[extra]]) for key, c in
+           (("n", n_c), ("x", x_c), ("mean", m_c), ("sd", s_c))})
+
+
+def _measure(c: Comparisons, cfg: Config) -> list[tuple[np.ndarray, GapArrays]]:
+    """Each metric over the comparisons it applies to: (positions in ``c``, gaps)."""
+    a, b = c.a, c.b
+    nested = c.reference == "ALL"
+    comp = c.reference == "complement"
+    out = []
+
+    def run(mask: np.ndarray, kernel, *cols: np.ndarray, **kw) -> None:
+        at = np.flatnonzero(mask)
+        if at.size:
+            out.append((at, kernel(*(col[at] for col in cols), **kw)))
+
+    rate, mean = c.rate, ~c.rate
+    run(rate, pp_difference_batch, a["x"], a["n"], b["x"], b["n"], nested)
+    run(rate, rate_ratio_batch, a["x"], a["n"], b["x"], b["n"], nested)
+    run(rate & comp, ppg1_batch, a["x"], a["n"], a["x"] + b["x"], a["n"] + b["n"])
+    run(rate & comp & c.lower, risk_ratio_batch, a["x"], a["n"], b["x"], b["n"],
+        threshold=cfg["gaps.risk_ratio_threshold"])
+    run(rate & (c.reference == "highest") & ~c.lower, eighty_percent_index_batch,
+        a["x"], a["n"], b["x"], b["n"])
+    run(mean, mean_difference_batch, a["mean"], a["sd"], a["n"], b["mean"], b["sd"], b["n"],
+        nested)
+    run(mean & ~nested, hedges_g_batch, a["mean"], a["sd"], a["n"], b["mean"], b["sd"],
+        b["n"])
+    return out
+
+
+def _flags(g: GapArrays, lower: np.ndarray) -> np.ndarray:
+    """``flagged`` of the gaps table: the metric's own rule, or beyond noise and against the
+    group (by the indicator's direction). PPG-1's rule is written for favourable outcomes; for
+    adverse ones the group is disproportionately affected when its rate is above the others'
+    by more than the margin of error."""
+    if g.metric == "ppg1":
+        with np.errstate(invalid="ignore"):
+            return np.where(lower, g.ci_low > 0, g.flagged) & ~np.isnan(g.value)
+    if g.metric in OWN_RULE:
+        return g.flagged & ~np.isnan(g.value)
+    null = 1.0 if g.metric == "ratio" else 0.0
+    with np.errstate(invalid="ignore"):
+        against = np.where(lower, g.value > null, g.value < null)
+    return ~g.within_noise & against & ~np.isnan(g.value)
+
+
+def _v_statistics(t: pa.Table, c: Comparisons) -> list[tuple[np.ndarray, GapArrays]]:
+    """V statistics of mean comparisons against another group or all other students, where
+    both sides have level counts (binormal fits of all pairs at once)."""
+    a_levels, b_levels = t["a_levels"].to_pylist(), t["b_levels"].to_pylist()
+    at, counts_a, counts_b = [], [], []
+    for i in np.flatnonzero(~c.rate & (c.reference != "ALL")).tolist():
+        la, lb = a_levels[c.row[i]], b_levels[c.row[i]]
+        if not la or not lb:
+            continue
+        if c.sub[i]:
+            lb = [x - y for x, y in zip(lb, la, strict=True)]
+        at.append(i)
+        counts_a.append(la)
+        counts_b.append(lb)
+    if not at:
+        return []
+    out = []
+    for method in V_METHODS:
+        out.append((np.array(at), v_statistic_columns(
+            np.array(counts_a, dtype=np.int64), np.array(counts_b, dtype=np.int64),
+            method=method)))
+    return out
 
 
 def compute_gaps(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
@@ -180,74 +256,68 @@ def compute_gaps(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
     from gapwatch.sql import sql_string
 
     ref = config["gaps.reference_group"] or "__none__"
+    min_n = int(config["gaps.min_n"])
     sql = PAIRS_SQL.format(race=", ".join(sql_string(c) for c in RACE_GROUPS),
                            highest_min_n=int(config["gaps.highest_min_n"]),
-                           ref=sql_string(ref), min_n=int(config["gaps.min_n"]))
-    rows = con.execute(sql).fetchall()
-    min_n = int(config["gaps.min_n"])
+                           ref=sql_string(ref), min_n=min_n)
+    t = con.sql(sql).to_arrow_table()
     defining = {i.id: set(i.defining_groups) for i in BUILTIN}
-    cols: dict[str, list] = {c: [] for c in (*GAP_COLUMNS, *GAP_EXTRA_COLUMNS)}
-    leveled: list[tuple[tuple, Pair]] = []  # pairs whose V statistics are computed in batches
-    for (year, etype, eid, ename, indicator, kind, direction, group, reference, ref_group,
-         a_n, a_x, a_value, a_sd, a_levels, b_n, b_x, b_value, b_sd, b_levels) in rows:
-        if defining.get(indicator, set()) & set(group.split("+")):
-            continue  # the group decides the outcome (LTEL among ELs): no gap to measure
-        a = _side(a_n, a_x, a_value, a_sd, a_levels)
-        b = _side(b_n, b_x, b_value, b_sd, b_levels)
-        lower = direction == "lower"
-        pairs = [Pair(kind, lower, reference, a, b)]
-        if reference == "ALL":  # all other students, derived from All students minus the group
-            rest = complement(b, a)
-            if rest.n >= min_n:
-                pairs.append(Pair(kind, lower, "complement", a, rest))
-        for p in pairs:
-            key = (year, etype, eid, ename, indicator, group,
-                   None if p.reference == "complement" else ref_group)
-            for gap in PLAN[kind](p, config):
-                _append(cols, key, p, gap)
-            if (kind == "mean" and p.reference != "ALL" and a.levels is not None
-                    and p.ref.levels is not None):
-                leveled.append((key, p))
-    if leveled:
-        counts_a = np.array([p.group.levels for _, p in leveled], dtype=np.int64)
-        counts_b = np.array([p.ref.levels for _, p in leveled], dtype=np.int64)
-        for method in metrics.V_METHODS:
-            batch = metrics.v_statistic_batch(counts_a, counts_b, method=method)
-            for (key, p), gap in zip(leveled, batch, strict=True):
-                _append(cols, key, p, gap)
-    return _to_arrow(cols)
+    pairs = list(zip(t["indicator"].to_pylist(), t["student_group"].to_pylist(), strict=True))
+    skip = {p: bool(defining.get(p[0], set()) & set(p[1].split("+"))) for p in set(pairs)}
+    # the group decides the outcome (LTEL among ELs): no gap to measure
+    keep = np.array([not skip[p] for p in pairs], dtype=bool)
+    c = _comparisons(t, keep, min_n)
+    parts = _measure(c, config)
+    ordered = [(at, g, (0, c.row[at], c.sub[at], np.full(at.size, METRIC_ORDER[g.metric])))
+               for at, g in parts]
+    ordered += [(at, g, (1 + k, c.row[at], c.sub[at], np.zeros(at.size, int)))
+                for k, (at, g) in enumerate(_v_statistics(t, c))]
+    return _table(t, c, ordered)
 
 
-def _append(cols: dict[str, list], key: tuple, p: Pair, gap: Gap) -> None:
-    year, etype, eid, ename, indicator, group, ref_group = key
-    values = {
-        "school_year": year, "entity_type": etype, "entity_id": eid, "indicator": indicator,
-        "student_group": group, "reference": p.reference, "metric": gap.metric,
-        "value": gap.value, "se": gap.se, "ci_low": gap.ci_low, "ci_high": gap.ci_high,
-        "flagged": _flag(gap, p), "entity_name": ename, "reference_group": ref_group,
-        "n": p.group.n, "reference_n": p.ref.n, "within_noise": gap.within_noise,
-        "note": gap.note,
+def _table(t: pa.Table, c: Comparisons, parts: list) -> pa.Table:
+    """The ``gaps`` rows in order: each comparison's metrics in :data:`METRIC_ORDER`, then the
+    V statistics by method."""
+    if not parts:
+        return _empty()
+    at = np.concatenate([p[0] for p in parts])
+    keys = [np.concatenate([np.broadcast_to(p[2][i], p[0].shape) for p in parts])
+            for i in range(4)]
+    order = np.lexsort(keys[::-1])
+    at = at[order]
+
+    def gap_col(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p[1], name) for p in parts])[order]
+
+    flags = np.concatenate([_flags(p[1], c.lower[p[0]]) for p in parts])[order]
+    metric = np.concatenate([np.full(p[0].size, p[1].metric, dtype=object) for p in parts])
+    src = pa.array(c.row[at])
+    columns = {
+        "school_year": t["school_year"].take(src).cast(pa.int16()),
+        "entity_type": t["entity_type"].take(src), "entity_id": t["entity_id"].take(src),
+        "indicator": t["indicator"].take(src), "student_group": t["student_group"].take(src),
+        "reference": pa.array(c.reference[at], pa.string()),
+        "metric": pa.array(metric[order], pa.string()),
+        **{name: pa.array(gap_col(name), pa.float64(), from_pandas=True)
+           for name in ("value", "se", "ci_low", "ci_high")},
+        "flagged": pa.array(flags, pa.bool_()),
+        "entity_name": t["entity_name"].take(src),
+        "reference_group": pa.array(c.reference_group[at], pa.string()),
+        "n": pa.array(c.a["n"][at].astype(np.int64), pa.int64()),
+        "reference_n": pa.array(c.b["n"][at].astype(np.int64), pa.int64()),
+        "within_noise": pa.array(gap_col("within_noise"), pa.bool_()),
+        "note": pa.array(gap_col("note"), pa.string()),
     }
-    for name, value in values.items():
-        cols[name].append(value)
+    return pa.table({k: v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v
+                     for k, v in columns.items()})
 
 
-def _to_arrow(cols: dict[str, list]) -> pa.Table:
-    floats = ("value", "se", "ci_low", "ci_high")
-    arrays = {}
-    for name, values in cols.items():
-        if name in floats:
-            arrays[name] = pa.array(np.asarray(values, dtype=float), pa.float64(),
-                                    from_pandas=True)
-        elif name == "school_year":
-            arrays[name] = pa.array(values, pa.int16())
-        elif name in ("n", "reference_n"):
-            arrays[name] = pa.array(values, pa.int64())
-        elif name in ("flagged", "within_noise"):
-            arrays[name] = pa.array(values, pa.bool_())
-        else:
-            arrays[name] = pa.array(values, pa.string())
-    return pa.table(arrays)
+def _empty() -> pa.Table:
+    types = {"school_year": pa.int16(), "n": pa.int64(), "reference_n": pa.int64(),
+             "flagged": pa.bool_(), "within_noise": pa.bool_(),
+             **dict.fromkeys(("value", "se", "ci_low", "ci_high"), pa.float64())}
+    return pa.table({name: pa.array([], types.get(name, pa.string()))
+                     for name in (*GAP_COLUMNS, *GAP_EXTRA_COLUMNS)})
 
 
 def store_gaps(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:

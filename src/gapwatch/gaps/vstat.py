@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from gapwatch.gaps import binormal
-from gapwatch.gaps.result import Z95, Gap, make_gap, undefined_gap
+from gapwatch.gaps.result import Z95, Gap, GapArrays, gap_arrays, make_gap, undefined_gap
 
 #: Valid ``method`` names for :func:`v_statistic`.
 V_METHODS = ("binormal", "empirical")
@@ -137,6 +137,12 @@ def v_statistic_batch(counts_a: ArrayLike, counts_b: ArrayLike,
     >>> round(gaps[0].value, 3), gaps[1].note
     (-0.688, 'complete separation (AUC is 0 or 1): V is infinite')
     """
+    return v_statistic_columns(counts_a, counts_b, method).gaps()
+
+
+def v_statistic_columns(counts_a: ArrayLike, counts_b: ArrayLike,
+                        method: str = "binormal") -> GapArrays:
+    """:func:`v_statistic_batch` as columns (what the gaps table uses)."""
     if method not in V_METHODS:
         raise ValueError(f"unknown method {method!r}; valid methods: {', '.join(V_METHODS)}")
     metric = f"v_statistic_{method}"
@@ -171,9 +177,10 @@ def v_statistic_batch(counts_a: ArrayLike, counts_b: ArrayLike,
         for k in np.unique(k_eff[todo]):
             rows = np.flatnonzero(todo & (k_eff == k))
             v[rows], se[rows], notes[rows] = _binormal_rows(na[rows, :k], nb[rows, :k], int(k))
-    return [make_gap(metric, v[i], se[i], v[i] - Z95 * se[i], v[i] + Z95 * se[i], null=0.0,
-                     note=notes[i]) if np.isfinite(v[i]) else undefined_gap(metric, notes[i])
-            for i in range(m)]
+    with np.errstate(invalid="ignore"):
+        lo, hi = v - Z95 * se, v + Z95 * se
+    return gap_arrays(metric, v, se, lo, hi, null=0.0, note=notes, undefined=~np.isfinite(v),
+                      reason=notes)
 
 
 def _v_from_auc_batch(auc: np.ndarray, n_a: np.ndarray,
