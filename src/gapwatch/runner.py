@@ -25,7 +25,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from gapwatch.config import Config
 from gapwatch.indicators import RunSummary, run
 from gapwatch.summary import render_summary
-from gapwatch.warehouse import connect
+from gapwatch.warehouse import writing
 
 
 def analyse(db: Path, config: Config, step: Callable[[str], None] = lambda _: None) -> dict:
@@ -39,8 +39,7 @@ def analyse(db: Path, config: Config, step: Callable[[str], None] = lambda _: No
     from gapwatch.resources.stage import store_resources
 
     counts: dict[str, int] = {}
-    con = connect(db, read_only=False)
-    try:
+    with writing(db) as con:
         step("measuring gaps")
         gaps = compute_gaps(con, config)
         store_gaps(con, gaps)
@@ -57,8 +56,6 @@ def analyse(db: Path, config: Config, step: Callable[[str], None] = lambda _: No
         step("district goals")
         counts["goals_progress"] = store_goals(con, config)
         counts.update(store_resources(con, config, step))
-    finally:
-        con.close()
     return counts
 
 
