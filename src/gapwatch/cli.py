@@ -319,6 +319,9 @@ def report(
     config: Annotated[
         Path | None, typer.Option(help="District config file (privacy policy, names).")
     ] = None,
+    pdf: Annotated[bool | None, typer.Option(
+        "--pdf/--no-pdf", help="Print each school page to PDF (default: when Chromium is "
+                               "installed).")] = None,
 ) -> None:
     """Build the public equity report (static site, English and Spanish) through the privacy
     door; audit it and refuse to publish a site that fails the disclosure audit."""
@@ -329,7 +332,7 @@ def report(
     from gapwatch.warehouse import WarehouseMissing
 
     try:
-        summary = publish_site(db, out, load_config(config), console=console)
+        summary = publish_site(db, out, load_config(config), console=console, pdf=pdf)
     except (ConfigError, WarehouseMissing, FolderRefused, PageNameCollision) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None

@@ -17,7 +17,7 @@ import duckdb
 from gapwatch.dashboard.designations import SUPPORT_COLUMNS
 from gapwatch.dashboard.equity import EQUITY_COLUMNS
 from gapwatch.dashboard.table import DASHBOARD_COLUMNS
-from gapwatch.files.safecsv import copy_table, ordered
+from gapwatch.files import copy_query
 from gapwatch.gaps.table import GAP_COLUMNS, GAP_EXTRA_COLUMNS
 from gapwatch.gaps.trends import TREND_COLUMNS
 from gapwatch.goals.progress import PROGRESS_COLUMNS
@@ -94,7 +94,6 @@ def _write(con: duckdb.DuckDBPyConnection, spec: Export, out: Path) -> list[str]
     cols = ", ".join(quote_ident(c) for c in spec.columns) or "*"
     query = f"SELECT {cols} FROM {quote_ident(spec.table)} ORDER BY {spec.order}"
     parquet, csv = f"{spec.stem}.parquet", f"{spec.stem}.csv"
-    with ordered(con, query) as rows:
-        con.execute(f"COPY {rows} TO {sql_string(str(out / parquet))} (FORMAT parquet)")
-        copy_table(con, rows, out / csv)
+    con.execute(f"COPY ({query}) TO {sql_string(str(out / parquet))} (FORMAT parquet)")
+    copy_query(con, query, out / csv)
     return [parquet, csv]

@@ -30,8 +30,10 @@ class PublishRefused(RuntimeError):
     """The built site failed the disclosure audit; nothing was published."""
 
 
-def publish_site(db: Path, out: Path, config: Config, *, console: Console | None = None) -> str:
-    """Build, audit and publish the site for ``db`` at ``out``; return a one-line summary."""
+def publish_site(db: Path, out: Path, config: Config, *, console: Console | None = None,
+                 pdf: bool | None = None) -> str:
+    """Build, audit and publish the site for ``db`` at ``out``; return a one-line summary.
+    ``pdf``: print the school PDFs (``None``: when Chromium is installed)."""
     from gapwatch.files import check_replaceable, replace_folder
     from gapwatch.privacy import Policy, audit_disclosure, publish, write_published
     from gapwatch.report import build_site
@@ -65,7 +67,7 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
         with _pages_bar(console) as on_page:
             summary = build_site(staging / "data", staging,
                                  district_name=config["district.name"] or None, on_page=on_page,
-                                 workers=min(4, os.cpu_count() or 1))
+                                 workers=min(4, os.cpu_count() or 1), pdf=pdf)
         start = time.perf_counter()
         audit = audit_disclosure(staging, policy.k)
         say(f"disclosure audit: {time.perf_counter() - start:.0f} s")

@@ -63,9 +63,13 @@ def write_rows(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]
     formatted by ``fmt`` (for example ``None`` -> ``""``, floats to one decimal)."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
+        # the csv module quotes a field only for the characters of its line ending, so a lone
+        # carriage return would end the record for a reader: such rows are quoted whole
+        quoted = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow([neutralise(c) for c in columns])
         for row in rows:
-            writer.writerow([neutralise(v) if isinstance(v, str) else fmt(v) for v in row])
+            cells = [neutralise(v) if isinstance(v, str) else fmt(v) for v in row]
+            (quoted if any("\r" in c for c in cells) else writer).writerow(cells)
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -87,7 +91,8 @@ def neutralise_arrow(table: pa.Table) -> pa.Table:
             col, typ = col.cast(typ.value_type), typ.value_type
         if _is_text(typ):
             hit = pc.match_substring_regex(col, _FIRST_REGEX)
-            col = pc.if_else(hit, pc.binary_join_element_wise(QUOTE, col, ""), col)
+            quote, empty = pa.scalar(QUOTE, typ), pa.scalar("", typ)
+            col = pc.if_else(hit, pc.binary_join_element_wise(quote, col, empty), col)
             field = field.with_type(typ)
         columns.append((field, col))
     schema = pa.schema([f for f, _ in columns], metadata=table.schema.metadata)
@@ -119,9 +124,11 @@ def neutral_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 def copy_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
     """``COPY table TO path`` as CSV with a header (DuckDB's format), text neutralised, rows in
-    the table's order."""
-    con.execute(f"COPY ({neutral_select(con, table)}) TO {sql_string(str(path))} "
-                "(HEADER, DELIMITER ',')")
+    the table's order (its ``rowid``: DuckDB may write a parallel scan out of order)."""
+    if "rowid" in con.sql(f"SELECT * FROM {table}").columns:
+        raise ValueError(f"{table} has a column named rowid, which hides the row order")
+    con.execute(f"COPY ({neutral_select(con, table)} ORDER BY rowid) TO "
+                f"{sql_string(str(path))} (HEADER, DELIMITER ',')")
 
 
 @contextlib.contextmanager
@@ -129,7 +136,7 @@ def ordered(con: duckdb.DuckDBPyConnection, query: str) -> Iterator[str]:
     """The rows of ``query`` in a temporary table, in the query's order; yields its name.
 
     (DuckDB does not keep a subquery's ``ORDER BY`` through an outer projection, so the
-    neutralising ``SELECT`` reads a table; writing Parquet and CSV from it sorts once.)
+    neutralising ``SELECT`` reads a table, in ``rowid`` order.)
     """
     name = f"__gapwatch_out_{next(_serial)}"
     con.execute(f"CREATE TEMP TABLE {name} AS {query}")
