@@ -114,10 +114,13 @@ def check_replaceable(folder: Path, kind: str, *, warehouse: Path | None = None)
 def _write_marker(folder: Path, kind: str, files: list[str] | None, mode: int) -> None:
     from gapwatch import __version__
 
+    text = json.dumps({"made_by": f"gapwatch {__version__}", "kind": kind, "files": files},
+                      indent=1) + "\n"
     marker = folder / marker_name(kind)
-    marker.write_text(json.dumps({"made_by": f"gapwatch {__version__}", "kind": kind,
-                                  "files": files}, indent=1) + "\n", encoding="utf-8")
-    os.chmod(marker, mode)
+    fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)  # its mode from the start
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(marker, mode)  # the umask may have taken bits away from a public marker
 
 
 def _swap(staging: Path, out: Path) -> None:
