@@ -96,8 +96,10 @@ def test_exports_and_confidential_marking(run, district: Path) -> None:
         path = out / f"{name}.parquet"
         meta = pq.read_schema(path).metadata[b"gapwatch.confidential"]
         assert meta == (b"student-level" if secret else b"aggregate"), name
+        # staff only and unsuppressed: every file owner-only, not just the student-level ones
         mode = stat.S_IMODE(path.stat().st_mode)
-        assert (mode == 0o600) == secret, (name, oct(mode))
+        assert mode == 0o600, (name, oct(mode))
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
     assert "student_tiers.csv" in (out / "CONFIDENTIAL.txt").read_text("utf-8")
     tiers = pq.read_table(out / "student_tiers.parquet")
     con = duckdb.connect(str(district), read_only=True)

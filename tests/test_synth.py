@@ -18,6 +18,7 @@ import pytest
 from rich.console import Console
 
 from gapwatch.contract import CODE_SETS, GRADE_VALUES, TABLES, Kind, table
+from gapwatch.files import marker_name
 from gapwatch.synth import SynthParams, generate, latent_table, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +58,11 @@ def realism(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnecti
     return con
 
 
+def tables_in(folder: Path) -> list[Path]:
+    """The bundle's files, without the marker that says gapwatch synth wrote the folder."""
+    return [p for p in folder.iterdir() if p.name != marker_name("synth")]
+
+
 def one(con: duckdb.DuckDBPyConnection, sql: str) -> object:
     return con.execute(sql).fetchone()[0]
 
@@ -70,8 +76,8 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path, fmt: str) -> None:
     for out in (a, b):
         generate(out, students=800, schools=8, years=2, seed=3, file_format=fmt,
                  daily_attendance=True)
-    files = sorted(p.name for p in a.iterdir())
-    assert files == sorted(p.name for p in b.iterdir())
+    files = sorted(p.name for p in tables_in(a))
+    assert files == sorted(p.name for p in tables_in(b))
     assert len(files) == len(ALL_TABLES)
     for name in files:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
@@ -92,7 +98,7 @@ def header(path: Path) -> list[str]:
 
 
 def test_every_contract_table_with_exact_columns(bundle: Path) -> None:
-    assert sorted(p.name for p in bundle.iterdir()) == sorted(f"{n}.csv" for n in ALL_TABLES)
+    assert sorted(p.name for p in tables_in(bundle)) == sorted(f"{n}.csv" for n in ALL_TABLES)
     for t in TABLES:
         assert header(bundle / f"{t.name}.csv") == list(t.column_names), t.name
 
@@ -105,7 +111,7 @@ def test_parquet_bundle_has_contract_columns_and_no_daily_table_by_default(tmp_p
              file_format="parquet")
     assert (out / "attendance_daily.parquet").exists()
     summary = generate(out, students=600, schools=6, years=1, seed=2, file_format="parquet")
-    names = sorted(p.stem for p in out.iterdir())
+    names = sorted(p.stem for p in tables_in(out))
     assert names == sorted(n for n in ALL_TABLES if n != "attendance_daily")
     for name in names:
         assert pq.read_schema(out / f"{name}.parquet").names == list(table(name).column_names)

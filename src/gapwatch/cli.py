@@ -111,9 +111,13 @@ def synth(
                      "MIDDLE, HIGH, K8, K12, ALT); sets --schools to their number."),
     ] = None,
 ) -> None:
-    """Write a synthetic district: every table of the data contract."""
+    """Write a synthetic district: every table of the data contract.
+
+    OUT must be new, empty or a bundle written by an earlier `gapwatch synth` (it is replaced
+    whole); any other folder is refused (exit 2)."""
     import dataclasses
 
+    from gapwatch.files import FolderRefused
     from gapwatch.synth import SynthParams, generate
     from gapwatch.synth.schools import parse_school_types
 
@@ -127,18 +131,13 @@ def synth(
     except (OSError, ValueError) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
-    summary = generate(
-        out,
-        students=students,
-        schools=schools,
-        years=years,
-        seed=seed,
-        first_year=first_year,
-        file_format=file_format.value,
-        daily_attendance=daily_attendance,
-        params=settings,
-        console=console,
-    )
+    try:
+        summary = generate(out, students=students, schools=schools, years=years, seed=seed,
+                           first_year=first_year, file_format=file_format.value,
+                           daily_attendance=daily_attendance, params=settings, console=console)
+    except FolderRefused as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(2) from None
     console.print(summary.render())
 
 
@@ -217,16 +216,19 @@ def run(
 @app.command()
 def export(
     db: Annotated[Path, typer.Option(help="DuckDB warehouse.")] = Path("gapwatch.duckdb"),
-    out: Annotated[Path, typer.Option(help="Folder to write the files into.")] = Path("export"),
+    out: Annotated[Path, typer.Option(help="Folder to write the files into (new, empty or an "
+                                      "earlier export: replaced whole; owner-only).")
+                   ] = Path("export"),
 ) -> None:
     """Write the results (indicator_results, gaps, dashboard, support, goals_progress, ...) as
-    Parquet and CSV files for district staff."""
+    Parquet and CSV files for district staff. They are not suppressed: owner-only files."""
     from gapwatch.export import export as write_exports
+    from gapwatch.files import FolderRefused
     from gapwatch.warehouse import WarehouseMissing
 
     try:
         files = write_exports(db, out)
-    except WarehouseMissing as err:
+    except (WarehouseMissing, FolderRefused) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
     if not files:
@@ -273,14 +275,15 @@ def allocate(
     for renderable in render_allocation(allocations, progress):
         Console().print(renderable)
     if out is not None:
-        import pyarrow.csv as pacsv
         import pyarrow.parquet as pq
 
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix == ".parquet":
-            pq.write_table(allocations, out)
-        else:
-            pacsv.write_csv(allocations, out)
+        from gapwatch.files import private_file, write_arrow
+
+        with private_file(out) as building:  # owner-only, like every staff file
+            if out.suffix == ".parquet":
+                pq.write_table(allocations, building)
+            else:
+                write_arrow(allocations, building)
         console.print(f"wrote {out}")
 
 
@@ -297,8 +300,10 @@ def early_warning(
     year: Annotated[int | None, typer.Option(help="School year (default: the latest).")] = None,
     config: Annotated[Path | None, typer.Option(help="District config file (thresholds, "
                                                 "capacity, tiers).")] = None,
-    out: Annotated[Path, typer.Option(help="Folder for the exports (student-level files are "
-                                      "confidential).")] = Path("early-warning"),
+    out: Annotated[Path, typer.Option(help="Folder for the exports (new, empty or an earlier "
+                                      "early-warning export: replaced whole; owner-only, "
+                                      "student-level files confidential).")
+                   ] = Path("early-warning"),
     top: Annotated[int, typer.Option(help="Students listed on screen.")] = 15,
 ) -> None:
     """Flag students for tiered support: rule flags with reasons, a calibrated model checked
@@ -315,27 +320,28 @@ def early_warning(
         store,
     )
     from gapwatch.earlywarning.view import render
-    from gapwatch.warehouse import WarehouseMissing, connect
+    from gapwatch.files import FolderRefused, check_replaceable
+    from gapwatch.warehouse import WarehouseMissing, connect, writing
 
     try:
         cfg = load_config(config)
-        con = connect(db, read_only=False)
-    except (ConfigError, WarehouseMissing) as err:
+        connect(db).close()
+        check_replaceable(out, "early-warning", warehouse=db)
+    except (ConfigError, WarehouseMissing, FolderRefused) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
     try:
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("early warning", total=None)
-            result = run_early_warning(
-                con, cfg, school_year=year,
-                step=lambda s: progress.update(task, description=f"early warning: {s}"))
-        store(con, result)
-        students = caseload(con, staff, result.school_year) if staff else None
+        with writing(db) as con:
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task("early warning", total=None)
+                result = run_early_warning(
+                    con, cfg, school_year=year,
+                    step=lambda s: progress.update(task, description=f"early warning: {s}"))
+            store(con, result)
+            students = caseload(con, staff, result.school_year) if staff else None
     except ValueError as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
-    finally:
-        con.close()
     if school is not None and school not in set(
             result.tables["student_tiers"].column("school_id").to_pylist()):
         console.print(f"[bold red]no students of school {school!r} in {result.school_year}")
@@ -345,8 +351,12 @@ def early_warning(
         console.print(f"[yellow]{note}")
     for renderable in render(result, tables, top):
         console.print(renderable)
-    written = export(tables, out)
-    console.print(f"wrote {len(written)} files to {out} (student-level files are "
+    try:
+        written = export(tables, out, warehouse=db)
+    except FolderRefused as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(2) from None
+    console.print(f"wrote {len(written)} owner-only files to {out} (student-level files are "
                   f"confidential: {out / 'CONFIDENTIAL.txt'})")
 
 
@@ -354,25 +364,27 @@ def early_warning(
 def report(
     db: Annotated[Path, typer.Option(help="DuckDB warehouse after `gapwatch run`.")] = Path(
         "gapwatch.duckdb"),
-    out: Annotated[Path, typer.Option(help="Folder for the public site (replaced).")] = Path(
-        "site"),
+    out: Annotated[Path, typer.Option(help="Folder for the public site: new, empty or a site "
+                                      "built earlier (replaced whole); never a folder that "
+                                      "holds the warehouse or other files.")] = Path("site"),
     config: Annotated[
         Path | None, typer.Option(help="District config file (privacy policy, names).")
     ] = None,
-    pdf: Annotated[
-        bool | None, typer.Option("--pdf/--no-pdf", help="Print each school page to PDF "
-                                  "(default: when Chromium is installed).")
-    ] = None,
+    pdf: Annotated[bool | None, typer.Option(
+        "--pdf/--no-pdf", help="Print each school page to PDF (default: when Chromium is "
+                               "installed).")] = None,
 ) -> None:
     """Build the public equity report (static site, English and Spanish) through the privacy
     door; audit it and refuse to publish a site that fails the disclosure audit."""
     from gapwatch.config import ConfigError, load_config
+    from gapwatch.files import FolderRefused
     from gapwatch.publish import PublishRefused, publish_site
+    from gapwatch.report.page_names import PageNameCollision
     from gapwatch.warehouse import WarehouseMissing
 
     try:
         summary = publish_site(db, out, load_config(config), console=console, pdf=pdf)
-    except (ConfigError, WarehouseMissing) as err:
+    except (ConfigError, WarehouseMissing, FolderRefused, PageNameCollision) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
     except PublishRefused as err:
@@ -408,11 +420,17 @@ def demo(
     port: Annotated[int, typer.Option(help="Port for --serve (0: any free port).")] = 8000,
 ) -> None:
     """Generate the synthetic demo district, ingest it, run everything, build the public site
-    and serve it."""
+    and serve it. OUT must be new, empty or a folder an earlier demo made."""
     from gapwatch.demo import run_demo
+    from gapwatch.files import FolderRefused
 
-    raise typer.Exit(run_demo(out, students=students, seed=seed, console=console,
-                              serve_site=serve, port=port))
+    try:
+        code = run_demo(out, students=students, seed=seed, console=console, serve_site=serve,
+                        port=port)
+    except FolderRefused as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
 
 
 docs_app = typer.Typer(help="Generate reference documentation from the code.", no_args_is_help=True)

@@ -37,17 +37,22 @@ def serve(site: Path, port: int, console: Console) -> None:
 def run_demo(out: Path, *, students: int, seed: int, console: Console, serve_site: bool = False,
              port: int = 8000) -> int:
     """Generate, ingest and summarize the demo district under ``out``, build its public site and
-    (``serve_site``) serve it; return an exit code."""
+    (``serve_site``) serve it; return an exit code. ``out`` must be new, empty or a folder an
+    earlier demo made (:class:`gapwatch.files.FolderRefused` otherwise)."""
     from gapwatch.config import load_config
     from gapwatch.export import export
+    from gapwatch.files import check_replaceable, claim_folder
     from gapwatch.ingest import ingest_bundle
     from gapwatch.runner import run_all
     from gapwatch.synth import SynthParams, generate
 
-    out.mkdir(parents=True, exist_ok=True)
+    out = claim_folder(out, "demo")  # new, empty or an earlier demo's folder
     bundle = out / "bundle"
     db = out / "gapwatch.duckdb"
     rejects = out / "rejects.csv"
+    for folder, kind in ((bundle, "synth"), (out / "export", "export"), (out / "site", "site"),
+                         (out / "early-warning", "early-warning")):
+        check_replaceable(folder, kind, warehouse=db)  # refuse now, not after minutes of work
 
     console.rule("[bold]1. Synthetic district")
     summary = generate(
@@ -124,15 +129,12 @@ def _early_warning(db: Path, config, out: Path, console: Console) -> Path:
     """Run ``gapwatch early-warning`` on the demo warehouse; print its summary; export."""
     from gapwatch.earlywarning.stage import export, for_school, run_early_warning, store
     from gapwatch.earlywarning.view import render
-    from gapwatch.warehouse import connect
+    from gapwatch.warehouse import writing
 
-    con = connect(db, read_only=False)
-    try:
+    with writing(db) as con:
         result = run_early_warning(con, config, step=lambda s: console.print(f"  {s}"))
         store(con, result)
-    finally:
-        con.close()
     for renderable in render(result, for_school(result, None), top=5):
         console.print(renderable)
-    export(result.tables, out)
+    export(result.tables, out, warehouse=db)
     return out

@@ -3,6 +3,8 @@
 Each export is a result table of the warehouse written under a fixed file name with fixed
 columns (a public contract: users' scripts read these files). These exports are for district
 staff; the public report (a separate command) passes everything through the privacy door.
+They are owner-only, and their CSV text cells are neutralised against formula injection
+(:mod:`gapwatch.files`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import duckdb
 from gapwatch.dashboard.designations import SUPPORT_COLUMNS
 from gapwatch.dashboard.equity import EQUITY_COLUMNS
 from gapwatch.dashboard.table import DASHBOARD_COLUMNS
+from gapwatch.files import copy_query
 from gapwatch.gaps.table import GAP_COLUMNS, GAP_EXTRA_COLUMNS
 from gapwatch.gaps.trends import TREND_COLUMNS
 from gapwatch.goals.progress import PROGRESS_COLUMNS
@@ -63,27 +66,35 @@ EXPORTS: tuple[Export, ...] = (
 
 
 def export(db: Path, out: Path) -> list[Path]:
-    """Write every export whose table exists in the warehouse; return the files written."""
+    """Write every export whose table exists in the warehouse into the folder ``out``; return
+    the files written.
+
+    The exports are not suppressed, so they are owner-only: built in a private folder beside
+    ``out`` and swapped in whole (:func:`gapwatch.files.replace_folder`). ``out`` must be new,
+    empty or a previous export, and must not hold the warehouse (:class:`FolderRefused`).
+    """
+    from gapwatch.files import replace_folder
     from gapwatch.warehouse import connect
 
-    out.mkdir(parents=True, exist_ok=True)
     con = connect(db)
-    written: list[Path] = []
+    names: list[str] = []
     try:
         have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        for spec in EXPORTS:
-            if spec.table not in have:
-                continue
-            written += _write(con, spec, out)
+        specs = [spec for spec in EXPORTS if spec.table in have]
+        if not specs:
+            return []
+        with replace_folder(out, "export", public=False, warehouse=db) as building:
+            for spec in specs:
+                names += _write(con, spec, building)
     finally:
         con.close()
-    return written
+    return [out / name for name in names]
 
 
-def _write(con: duckdb.DuckDBPyConnection, spec: Export, out: Path) -> list[Path]:
+def _write(con: duckdb.DuckDBPyConnection, spec: Export, out: Path) -> list[str]:
     cols = ", ".join(quote_ident(c) for c in spec.columns) or "*"
     query = f"SELECT {cols} FROM {quote_ident(spec.table)} ORDER BY {spec.order}"
-    parquet, csv = out / f"{spec.stem}.parquet", out / f"{spec.stem}.csv"
-    con.execute(f"COPY ({query}) TO {sql_string(str(parquet))} (FORMAT parquet)")
-    con.execute(f"COPY ({query}) TO {sql_string(str(csv))} (HEADER, DELIMITER ',')")
+    parquet, csv = f"{spec.stem}.parquet", f"{spec.stem}.csv"
+    con.execute(f"COPY ({query}) TO {sql_string(str(out / parquet))} (FORMAT parquet)")
+    copy_query(con, query, out / csv)
     return [parquet, csv]

@@ -5,15 +5,17 @@ is published.
    published tables (suppressed, coded) and writes them with ``disclosure.json``;
 2. the site (:mod:`gapwatch.report`) is rendered from those files alone;
 3. the disclosure audit reads the finished site's files and must pass;
-4. only then does the site replace ``out`` (built beside it, then renamed), so a failing or
-   half-built site is never published.
+4. only then does the site replace ``out`` (built in a private folder beside it, made readable
+   by others, then swapped in), so a failing or half-built site is never published.
+
+``out`` must be new, empty or a site built earlier (its ``.gapwatch-site`` marker lists every
+file it holds); a folder with anything else in it, or one that holds the warehouse, is refused
+before any work is done (:mod:`gapwatch.files.folders`).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -31,14 +33,23 @@ class PublishRefused(RuntimeError):
 def publish_site(db: Path, out: Path, config: Config, *, console: Console | None = None,
                  pdf: bool | None = None) -> str:
     """Build, audit and publish the site for ``db`` at ``out``; return a one-line summary.
-
-    ``pdf``: print school pages to PDF (None: when Chromium is installed)."""
+    ``pdf``: print the school PDFs (``None``: when Chromium is installed)."""
+    from gapwatch.files import check_replaceable, replace_folder
     from gapwatch.privacy import Policy, audit_disclosure, publish, write_published
     from gapwatch.report import build_site
+    from gapwatch.report.page_names import PageNameCollision, page_names
     from gapwatch.warehouse import connect
 
     policy = Policy.from_config(config)
+    out = out.resolve()
+    check_replaceable(out, "site", warehouse=db)  # before minutes of work, and again at the end
     con = connect(db)
+    try:  # two schools on one page stop the report before the door's minutes of work
+        page_names(str(r[0]) for r in con.execute("SELECT DISTINCT school_id FROM schools "
+                                                  "ORDER BY 1").fetchall())
+    except PageNameCollision:
+        con.close()
+        raise
     say = console.print if console is not None else (lambda *_: None)
     start = time.perf_counter()
     try:
@@ -51,10 +62,7 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
     say(f"privacy door: {len(statuses):,} cells, {statuses.count('primary'):,} primary and "
         f"{statuses.count('complementary'):,} complementary suppressions in {published.rounds} "
         f"rounds ({time.perf_counter() - start:.0f} s)")
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    with replace_folder(out, "site", public=True, warehouse=db) as staging:
         write_published(published, staging)
         with _pages_bar(console) as on_page:
             summary = build_site(staging / "data", staging,
@@ -68,12 +76,6 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
         if not audit.passed:
             raise PublishRefused(f"the site failed the disclosure audit ({len(audit.problems)} "
                                  f"problems); nothing was published at {out}")
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
     return f"Published {summary} at {out} (disclosure audit passed). Open {out / 'index.html'}"
 
 

@@ -26,7 +26,7 @@ from gapwatch import coverage
 from gapwatch.config import Config
 from gapwatch.indicators import RunSummary, run
 from gapwatch.summary import render_summary
-from gapwatch.warehouse import connect
+from gapwatch.warehouse import writing
 
 
 def analyse(db: Path, config: Config, step: Callable[[str], None] = lambda _: None) -> dict:
@@ -40,8 +40,7 @@ def analyse(db: Path, config: Config, step: Callable[[str], None] = lambda _: No
     from gapwatch.resources.stage import store_resources
 
     counts: dict[str, int] = {}
-    con = connect(db, read_only=False)
-    try:
+    with writing(db) as con:
         step("measuring gaps")
         gaps = compute_gaps(con, config)
         store_gaps(con, gaps)
@@ -59,8 +58,6 @@ def analyse(db: Path, config: Config, step: Callable[[str], None] = lambda _: No
         counts["goals_progress"] = store_goals(con, config)
         counts.update(store_resources(con, config, step))
         counts["run_status"] = coverage.store(con)
-    finally:
-        con.close()
     return counts
 
 

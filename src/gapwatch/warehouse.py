@@ -9,12 +9,15 @@ Layout (docs/decisions/0002-warehouse-and-ingest.md):
 - ``ingest_runs``: when and from what the warehouse was built.
 
 A warehouse is only ever replaced whole (built beside the old one, then renamed over it), so a
-reader never sees a half-loaded district.
+reader never sees a half-loaded district. It is owner-only (0600), and so is every file DuckDB
+makes beside it while gapwatch writes to it (:func:`writing`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -33,8 +36,11 @@ class WarehouseMissing(Refusal, FileNotFoundError):
 def session_config(**extra: str) -> dict[str, str]:
     """DuckDB settings for gapwatch's sessions: ``GAPWATCH_MEMORY_LIMIT`` (a DuckDB size such
     as ``3GB``) caps memory, DuckDB spilling to disk beyond it; default: DuckDB's own (80% of
-    the machine's memory)."""
-    config = dict(extra)
+    the machine's memory). Spilled pages go to an owner-only folder
+    (:func:`gapwatch.files.private.spill_folder`) unless ``temp_directory`` is given."""
+    from gapwatch.files.private import spill_folder
+
+    config = {"temp_directory": str(spill_folder()), **extra}
     if limit := os.environ.get("GAPWATCH_MEMORY_LIMIT"):
         config["memory_limit"] = limit
     return config
@@ -64,6 +70,21 @@ def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
                                f"ingest_tables): make one with `gapwatch ingest BUNDLE --db "
                                f"{path}`")
     return con
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse at ``path`` opened for writing, closed after the block. Meanwhile every
+    file the process creates is owner-only (:func:`gapwatch.files.owner_only`): DuckDB's
+    write-ahead log and spill files beside the warehouse hold student data too."""
+    from gapwatch.files import owner_only
+
+    with owner_only():
+        con = connect(path, read_only=False)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def table_ddl(tbl: Table, schema: str = "main") -> str:

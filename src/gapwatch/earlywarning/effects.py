@@ -39,6 +39,8 @@ import pyarrow as pa
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
+from gapwatch.warehouse import session_config
+
 __all__ = ["CAVEAT", "COVARIATES", "OUTCOMES", "SCHEMA", "intervention_effects"]
 
 CAVEAT = ("Observational comparison, not an experiment: students were chosen for support for "
@@ -94,7 +96,7 @@ def _panel(measures: pa.Table, iv: pa.Table) -> dict[str, np.ndarray]:
     df = _DF if {"ela_df_marks", "math_df_marks"} <= have else "NULL::INTEGER"
     if "ela_letter_marks" not in have and df != "NULL::INTEGER":
         df = "ela_df_marks + math_df_marks"
-    mem = duckdb.connect()
+    mem = duckdb.connect(config=session_config())
     mem.register("measures", measures)
     mem.register("iv", iv)
     table = mem.sql(_PANEL.format(df=df, changes=changes)).to_arrow_table()

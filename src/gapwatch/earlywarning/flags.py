@@ -25,7 +25,7 @@ from gapwatch.earlywarning.measures import (
     measure_years,
     measures_sql,
 )
-from gapwatch.warehouse import contract_tables
+from gapwatch.warehouse import contract_tables, session_config
 
 AT_RISK, EARLY_WARNING = "at_risk", "early_warning"
 ED_FI = "Ed-Fi Analytics Middle Tier"
@@ -268,7 +268,7 @@ def student_flag_summary(flags: pa.Table) -> pa.Table:
     ``domains`` (sorted, comma-separated domains with an at-risk flag), ``flagged_domains``
     (domains with any flag) and ``reasons`` (the reasons, in the order of ``flags``)."""
     rows = flags.append_column("row_order", pa.array(range(flags.num_rows), pa.int64()))
-    con = duckdb.connect()
+    con = duckdb.connect(config=session_config())
     con.register("flags", rows)
     return con.sql(f"""
         SELECT school_year, student_id, any_value(school_id) AS school_id,

@@ -27,6 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 from gapwatch.indicators.views import FAILING
+from gapwatch.warehouse import session_config
 
 OUTCOMES = ("off_track_next_year", "not_graduating_on_time")
 #: Carried for the fairness audit, never used as features.
@@ -91,7 +92,7 @@ def load_measures(con: duckdb.DuckDBPyConnection, measures: pa.Table | None = No
         from gapwatch.earlywarning.measures import student_measures
         measures = student_measures(con)
     measures = measures.drop_columns([c for c in SCORES if c in measures.column_names])
-    local = duckdb.connect()
+    local = duckdb.connect(config=session_config())
     local.register("m", measures)
     if has_table(con, "assessments"):
         local.register("z", con.sql(_SBAC_SQL).to_arrow_table())
@@ -125,7 +126,7 @@ def _ids(table: pa.Table) -> pa.Table:
 
 def _off_track(con: duckdb.DuckDBPyConnection, m: pa.Table) -> tuple[pa.Table, np.ndarray]:
     """Rows of year t with year t+1 enrolled, and the off-track outcome of t+1."""
-    local = duckdb.connect()
+    local = duckdb.connect(config=session_config())
     local.register("m", m)
     if has_table(con, "course_marks"):
         local.register("f", con.sql(_F_SQL).to_arrow_table())
@@ -148,7 +149,7 @@ def _not_graduating(con: duckdb.DuckDBPyConnection, m: pa.Table) -> tuple[pa.Tab
     """Grade 9-12 rows of year t < cohort year, for cohorts finished by the last year of data."""
     if not has_table(con, "graduation_cohorts"):
         raise ValueError("not_graduating_on_time needs the graduation_cohorts table")
-    local = duckdb.connect()
+    local = duckdb.connect(config=session_config())
     local.register("m", m)
     local.register("g", con.sql("SELECT student_id, max(cohort_year) AS cohort_year, "
                                 "bool_and(outcome <> 'GRAD') AS outcome FROM graduation_cohorts "
@@ -196,7 +197,7 @@ def rule_scores(con: duckdb.DuckDBPyConnection, ids: pa.Table,
     if flags is None:
         from gapwatch.earlywarning.flags import student_flags
         flags = student_flags(con, None)
-    local = duckdb.connect()
+    local = duckdb.connect(config=session_config())
     keys = ids.select(["school_year", "student_id"])
     local.register("ids", keys.append_column("i", pa.array(np.arange(keys.num_rows))))
     local.register("fl", flags.select(["school_year", "student_id", "level"]))

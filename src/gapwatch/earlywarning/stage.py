@@ -1,14 +1,14 @@
 """``gapwatch early-warning``: flags, model, fairness, tiers, supports and effects in one run.
 
-Stores its tables in the warehouse (replacing earlier runs) and exports them for staff.
-Student-level tables (:data:`CONFIDENTIAL`) are written owner-read-only, marked confidential
-in their Parquet metadata and listed in ``CONFIDENTIAL.txt``; they never go through the
-privacy door, and the public report reads none of them (docs/early-warning.md).
+Stores its tables in the warehouse (replacing earlier runs) and exports them for staff. Every
+exported file is owner-only from the moment it exists (:mod:`gapwatch.files`); student-level
+tables (:data:`CONFIDENTIAL`) are also marked confidential in their Parquet metadata and listed
+in ``CONFIDENTIAL.txt``; they never go through the privacy door, and the public report reads
+none of them (docs/early-warning.md).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,6 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from gapwatch.config import Config
@@ -125,23 +124,29 @@ def for_school(result: EarlyWarning, school_id: str | None,
     return out
 
 
-def export(tables: dict[str, pa.Table], out: Path) -> list[Path]:
-    """Write every table as Parquet and CSV under ``out``; student-level files confidential."""
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, table in tables.items():
-        secret = name in CONFIDENTIAL
-        meta = {b"gapwatch.confidential": b"student-level" if secret else b"aggregate"}
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
-        for path, write in ((out / f"{name}.parquet", lambda t, p: pq.write_table(t, p)),
-                            (out / f"{name}.csv", lambda t, p: pacsv.write_csv(t, p))):
-            write(table, path)
-            if secret:
-                os.chmod(path, 0o600)
-            written.append(path)
-    listed = "".join(f"- {n}.parquet, {n}.csv\n" for n in tables if n in CONFIDENTIAL)
-    (out / "CONFIDENTIAL.txt").write_text(NOTICE + listed, encoding="utf-8")
-    return written
+def export(tables: dict[str, pa.Table], out: Path, *,
+           warehouse: Path | None = None) -> list[Path]:
+    """Write every table as Parquet and CSV into the folder ``out``, with ``CONFIDENTIAL.txt``.
+
+    Staff only and not suppressed, so every file is owner-only from the start: the folder is
+    built privately beside ``out`` and swapped in whole (:func:`gapwatch.files.replace_folder`;
+    ``out`` must be new, empty or a previous early-warning export, and never hold
+    ``warehouse``). Parquet metadata marks each table student-level or aggregate.
+    """
+    from gapwatch.files import replace_folder, write_arrow
+
+    names: list[str] = []
+    with replace_folder(out, "early-warning", public=False, warehouse=warehouse) as building:
+        for name, table in tables.items():
+            secret = name in CONFIDENTIAL
+            meta = {b"gapwatch.confidential": b"student-level" if secret else b"aggregate"}
+            table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
+            pq.write_table(table, building / f"{name}.parquet")
+            write_arrow(table, building / f"{name}.csv")
+            names += [f"{name}.parquet", f"{name}.csv"]
+        listed = "".join(f"- {n}.parquet, {n}.csv\n" for n in tables if n in CONFIDENTIAL)
+        (building / "CONFIDENTIAL.txt").write_text(NOTICE + listed, encoding="utf-8")
+    return [out / name for name in names]
 
 
 def caseload(con: duckdb.DuckDBPyConnection, staff_id: str, school_year: int) -> set[str]:

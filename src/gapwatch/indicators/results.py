@@ -31,7 +31,7 @@ from gapwatch.indicators.engines import make_engine
 from gapwatch.indicators.registry import BUILTIN, Indicator, Kind, Source
 from gapwatch.indicators.stats import exact_mean_var, mean_stats, rate_stats
 from gapwatch.indicators.views import ViewOptions, cohort_ctes, student_year_ctes, views_sql
-from gapwatch.warehouse import connect, tables_present
+from gapwatch.warehouse import tables_present, writing
 
 #: Columns of ``indicator_results`` and of the export, in order (a public contract).
 RESULT_COLUMNS = (
@@ -260,10 +260,7 @@ def store(con: duckdb.DuckDBPyConnection, table: pa.Table, summary: RunSummary) 
 
 def run(db: Path, config: Config, engine: str = "duckdb", step=lambda _: None) -> RunSummary:
     """Compute and store every indicator for the warehouse at ``db``."""
-    con = connect(db, read_only=False)
-    try:
+    with writing(db) as con:
         table, summary = compute(con, config, engine, step)
         store(con, table, summary)
-    finally:
-        con.close()
     return summary

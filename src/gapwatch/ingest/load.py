@@ -1,13 +1,13 @@
 """Write the validated bundle into a new warehouse file and swap it in atomically.
 
-The new warehouse is built in a hidden file beside the target and renamed over it only when it
-is complete, so a failed or interrupted ingest leaves the previous warehouse untouched.
+The new warehouse is built in a hidden owner-only folder beside the target and renamed over it
+only when it is complete, so a failed or interrupted ingest leaves the previous warehouse
+untouched, and no one else can read it at any moment (:mod:`gapwatch.files`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import duckdb
 
 from gapwatch import __version__
 from gapwatch.contract import CONTRACT_VERSION, TABLES, TABLES_BY_NAME
+from gapwatch.files import copy_query, private_file
 from gapwatch.ingest.problems import REJECT_COLUMNS
 from gapwatch.ingest.validate import DERIVED_DAYS, loaded_rows
 from gapwatch.sql import quote_ident, sql_string
@@ -34,10 +35,10 @@ def rejects_query() -> str:
 
 
 def write_rejects_csv(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Write every problem to ``path`` (a header-only file when there are none)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    target = sql_string(str(path))
-    con.execute(f"COPY ({rejects_query()}) TO {target} (HEADER, DELIMITER ',')")
+    """Write every problem to ``path`` (a header-only file when there are none): owner-only
+    from the start (it holds rejected students' rows), text cells neutralised."""
+    with private_file(path) as building:
+        copy_query(con, rejects_query(), building)
 
 
 def _load_table(con: duckdb.DuckDBPyConnection, name: str, present: set[str]) -> None:
@@ -68,43 +69,42 @@ def build_warehouse(
     exit_code: int,
     step=lambda _: None,
 ) -> None:
-    """Build the warehouse for the validated staging tables and rename it over ``target``."""
+    """Build the warehouse for the validated staging tables and rename it over ``target``.
+
+    It is built in an owner-only folder beside ``target`` (with its write-ahead log), made
+    owner-only and renamed over ``target`` only when complete.
+    """
     target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    building = target.with_name(f".{target.name}.building-{os.getpid()}")
-    for stale in (building, building.with_name(building.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    try:
-        con.execute(f"ATTACH {sql_string(str(building))} AS wh")
-        for tbl in TABLES:
-            if tbl.name in present:
-                step(f"loading {tbl.name}")
-                _load_table(con, tbl.name, present)
-        step("writing rejects and run record")
-        con.execute(f"CREATE TABLE wh.rejects AS {rejects_query()}")
-        con.execute(
-            "CREATE TABLE wh.ingest_tables (table_name VARCHAR, given BOOLEAN, files VARCHAR, "
-            "rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, warnings BIGINT)"
-        )
-        con.executemany("INSERT INTO wh.ingest_tables VALUES (?, ?, ?, ?, ?, ?, ?)", counts)
-        con.execute(
-            "CREATE TABLE wh.ingest_runs (finished_at TIMESTAMP WITH TIME ZONE, "
-            "gapwatch_version VARCHAR, contract_version VARCHAR, bundle VARCHAR, "
-            "mapping VARCHAR, exit_code INTEGER)"
-        )
-        con.execute(
-            "INSERT INTO wh.ingest_runs VALUES (?, ?, ?, ?, ?, ?)",
-            [datetime.now(UTC), __version__, CONTRACT_VERSION, str(bundle.resolve()),
-             str(mapping.resolve()) if mapping else None, exit_code],
-        )
-        con.execute("CHECKPOINT wh")
-        con.execute("DETACH wh")
+    with private_file(target) as building:
+        try:
+            con.execute(f"ATTACH {sql_string(str(building))} AS wh")
+            for tbl in TABLES:
+                if tbl.name in present:
+                    step(f"loading {tbl.name}")
+                    _load_table(con, tbl.name, present)
+            step("writing rejects and run record")
+            con.execute(f"CREATE TABLE wh.rejects AS {rejects_query()}")
+            con.execute(
+                "CREATE TABLE wh.ingest_tables (table_name VARCHAR, given BOOLEAN, "
+                "files VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, "
+                "warnings BIGINT)"
+            )
+            con.executemany("INSERT INTO wh.ingest_tables VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            counts)
+            con.execute(
+                "CREATE TABLE wh.ingest_runs (finished_at TIMESTAMP WITH TIME ZONE, "
+                "gapwatch_version VARCHAR, contract_version VARCHAR, bundle VARCHAR, "
+                "mapping VARCHAR, exit_code INTEGER)"
+            )
+            con.execute(
+                "INSERT INTO wh.ingest_runs VALUES (?, ?, ?, ?, ?, ?)",
+                [datetime.now(UTC), __version__, CONTRACT_VERSION, str(bundle.resolve()),
+                 str(mapping.resolve()) if mapping else None, exit_code],
+            )
+            con.execute("CHECKPOINT wh")
+            con.execute("DETACH wh")
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("DETACH DATABASE IF EXISTS wh")
         # The old file's write-ahead log belongs to the old file: never replay it on the new one.
         target.with_name(target.name + ".wal").unlink(missing_ok=True)
-        os.replace(building, target)
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("DETACH DATABASE IF EXISTS wh")
-        building.unlink(missing_ok=True)
-        building.with_name(building.name + ".wal").unlink(missing_ok=True)
-

@@ -7,7 +7,6 @@ needs its group (and reference group). Format: the shared privacy spec.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from gapwatch.files import write_rows
 from gapwatch.privacy.policy import coding_cut, round1, shown_text
 
 INDICATOR_COLUMNS = ("school_year", "entity_type", "entity_id", "entity_name", "indicator",
@@ -135,20 +135,18 @@ def _plain(v: Any) -> str:
 
 def write_published(published: Any, site: Path) -> Path:
     """Write ``SITE/data/{indicators,gaps,dashboard,goals}.csv``, the resources files
-    (:mod:`gapwatch.privacy.resources`) when present, and ``disclosure.json``."""
+    (:mod:`gapwatch.privacy.resources`) when present, and ``disclosure.json``. Text cells are
+    neutralised against spreadsheet formulas (:func:`gapwatch.files.write_rows`)."""
     data = Path(site) / "data"
     data.mkdir(parents=True, exist_ok=True)
     tables = [(name, columns, getattr(published, name)) for name, columns in FILES.items()]
     tables += [(name, tuple(t.column_names), t)
                for name, t in getattr(published, "resources", {}).items()]
     for name, columns, table in tables:
-        with open(data / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(columns)
-            # the resources tables are rounded by the door, each column to its own precision
-            text = _text if name in FILES else _plain
-            for row in table.to_pylist():
-                writer.writerow([text(row[c]) for c in columns])
+        # the resources tables are rounded by the door, each column to its own precision
+        text = _text if name in FILES else _plain
+        write_rows(data / f"{name}.csv", columns,
+                   ([row[c] for c in columns] for row in table.to_pylist()), fmt=text)
     (data / "disclosure.json").write_text(
         json.dumps(published.disclosure, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return data

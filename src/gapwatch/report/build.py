@@ -9,6 +9,7 @@ the CSVs and ``disclosure.json``) and writes::
     out/{en,es}/index.html             district page, with the list of schools
     out/{en,es}/schools/<ID>.html      one page per school, the data packet at the top
     out/{en,es}/schools/<ID>.pdf       the school page printed by headless Chromium
+                                       (<ID>: the school id, :mod:`gapwatch.report.page_names`)
     out/{en,es}/methodology.html       how to read the pages
     out/{en,es}/resources.html         "Do resources follow need?" (when resources_*.csv exist)
 
@@ -28,6 +29,7 @@ from jinja2 import Environment
 
 from gapwatch.report.data import Published, load
 from gapwatch.report.i18n import LANGUAGE_NAMES, LANGUAGES
+from gapwatch.report.page_names import page_name, page_names
 from gapwatch.report.pdf import chromium_path, school_pdf
 from gapwatch.report.resources_page import resources_view
 from gapwatch.report.site import (
@@ -36,7 +38,6 @@ from gapwatch.report.site import (
     _build_date,
     _environment,
     _Pages,
-    _slug,
 )
 
 
@@ -97,11 +98,11 @@ def _school_job(job: tuple[str, str, str]) -> tuple[Path, Path | None, str | Non
     """One school page of one language, and its PDF: (page, pdf or None, note or None)."""
     lang, sid, sname = job
     st, out, chromium = _WORKER["langs"][lang], _WORKER["out"], _WORKER["chromium"]
-    rel = f"schools/{_slug(sid)}.html"
+    rel = f"schools/{page_name(sid)}.html"
     ctx = {"title": sname, "school_id": sid,
            "indicators": st.view.indicators("school", sid, sname),
            "goals": st.view.goals("school", sid), "packet": st.view.packet(sid),
-           "pdf_href": f"{_slug(sid)}.pdf" if chromium else None}
+           "pdf_href": f"{page_name(sid)}.pdf" if chromium else None}
     page = _write(out, st, rel, "school.html", ctx)
     if not chromium:
         return page, None, None
@@ -149,6 +150,7 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
     district = districts[0] if districts else None
     dname = district_name or (district[1] if district else "District")
     schools = data.entities("school")
+    pages = page_names(sid for sid, _n in schools)  # refuses two ids on one page
     summary.schools = [sid for sid, _n in schools]
     built = _build_date()
     langs = _languages(data, district, dname, downloads, built)
@@ -159,7 +161,7 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
         if on_page is not None:
             on_page(len(summary.pages), total)
 
-    school_links = [{"id": sid, "name": name, "href": f"schools/{_slug(sid)}.html"}
+    school_links = [{"id": sid, "name": name, "href": f"schools/{pages[sid]}.html"}
                     for sid, name in schools]
     for st in langs.values():
         view = st.view

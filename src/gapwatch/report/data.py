@@ -9,10 +9,11 @@ Empty CSV fields are ``None``; a suppressed cell keeps only the door's ``shown``
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from gapwatch.files import read_rows
 
 PUBLISHED = "published"
 SUPPRESSED = frozenset({"primary", "complementary"})
@@ -149,10 +150,11 @@ class Published:
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a published CSV, text cells as they were before the door neutralised them
+    against spreadsheet formulas (:func:`gapwatch.files.read_rows`)."""
     if not path.exists():
         return []
-    with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+    return read_rows(path)
 
 
 def load(data_dir: Path) -> Published:

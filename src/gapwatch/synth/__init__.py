@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from gapwatch.files import check_replaceable, replace_folder
 from gapwatch.synth.district import STEPS, District, simulate
 from gapwatch.synth.params import SynthParams
 from gapwatch.synth.writer import BundleWriter
@@ -73,13 +74,20 @@ def generate(
 ) -> SynthSummary:
     """Write a synthetic district, every table of the contract, into the folder ``out``.
 
+    ``out`` is replaced whole (built beside it, then swapped in); it must be new, empty or a
+    bundle an earlier ``generate`` wrote (:class:`gapwatch.files.FolderRefused` otherwise).
+    The bundle is data in the contract's format, not a spreadsheet report: its text is
+    written as generated (never neutralised).
+
     ``students`` are enrolled in the first school year (spring year ``first_year``); the same
     arguments and seed give byte-identical files. ``attendance_daily`` (one row per student
     and day) is written only with ``daily_attendance``. Progress goes to ``console``.
     """
     start = time.perf_counter()
     folder = Path(out)
-    writer = BundleWriter(folder, file_format)
+    if file_format not in ("csv", "parquet"):
+        raise ValueError(f"file_format must be 'csv' or 'parquet', not {file_format!r}")
+    check_replaceable(folder, "synth")  # before the simulation: a refused folder costs nothing
     progress = (
         Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
@@ -100,32 +108,38 @@ def generate(
             progress.update(task, description="writing", completed=0, total=len(names))
         summary = SynthSummary(folder, file_format, students, district.layout.n,
                                district.years, seed)
-        for name, table in district.tables():
-            if progress is not None and task is not None:
-                progress.update(task, description=f"writing {name}")
-            summary.rows[name] = writer.write(name, table)
-            if progress is not None and task is not None:
-                progress.advance(task)
-        if daily_attendance:
-            schema, batches = district.daily_attendance()
-            total = len(district.pop.enrollments)
-            day_task = progress.add_task("writing attendance_daily", total=total) \
-                if progress else None
-
-            def tracked() -> Iterator[pa.Table]:
-                for done, batch in batches:
-                    yield batch
-                    if progress is not None and day_task is not None:
-                        progress.update(day_task, completed=done)
-
-            summary.rows["attendance_daily"] = writer.write_batches(
-                "attendance_daily", schema, tracked())
-        else:
-            writer.path("attendance_daily").unlink(missing_ok=True)
+        with replace_folder(folder, "synth", public=True) as building:
+            _write(BundleWriter(building, file_format), district, daily_attendance, summary,
+                   progress, task)
     order = [n for n in names if n in summary.rows]
     summary.rows = {n: summary.rows[n] for n in order}
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _write(writer: BundleWriter, district: District, daily_attendance: bool,
+           summary: SynthSummary, progress: Progress | None, task) -> None:
+    """Write every table of ``district`` with ``writer``, counting rows in ``summary``."""
+    for name, table in district.tables():
+        if progress is not None and task is not None:
+            progress.update(task, description=f"writing {name}")
+        summary.rows[name] = writer.write(name, table)
+        if progress is not None and task is not None:
+            progress.advance(task)
+    if daily_attendance:
+        schema, batches = district.daily_attendance()
+        total = len(district.pop.enrollments)
+        day_task = progress.add_task("writing attendance_daily", total=total) \
+            if progress else None
+
+        def tracked() -> Iterator[pa.Table]:
+            for done, batch in batches:
+                yield batch
+                if progress is not None and day_task is not None:
+                    progress.update(day_task, completed=done)
+
+        summary.rows["attendance_daily"] = writer.write_batches(
+            "attendance_daily", schema, tracked())
 
 
 def latent_table(district: District) -> pa.Table:
