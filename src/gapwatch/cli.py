@@ -58,6 +58,20 @@ class FileFormat(StrEnum):
     parquet = "parquet"
 
 
+class SourceName(StrEnum):
+    """``--from``: the layout of the folder given to check and ingest (docs/sources.md)."""
+
+    gapwatch = "gapwatch"
+    edfi = "edfi"
+    oneroster = "oneroster"
+    calpads = "calpads"
+
+
+_FROM_HELP = ("Layout of the folder: gapwatch (one file per table, default), edfi (Ed-Fi XML "
+              "interchanges or `gapwatch pull edfi` output), oneroster (OneRoster 1.2 CSV), "
+              "calpads (CALPADS extracts). See docs/sources.md.")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"gapwatch {__version__}")
@@ -110,8 +124,14 @@ def synth(
         typer.Option(help="The schools' types in order, e.g. ELEM,ELEM,HIGH or ALT (ELEM, "
                      "MIDDLE, HIGH, K8, K12, ALT); sets --schools to their number."),
     ] = None,
+    layout: Annotated[
+        SourceName, typer.Option(help="Layout of the files: gapwatch (the contract's tables, "
+                                 "default), calpads (CALPADS extracts) or oneroster (OneRoster "
+                                 "1.2 CSV); see docs/sources.md.")
+    ] = SourceName.gapwatch,
 ) -> None:
-    """Write a synthetic district: every table of the data contract."""
+    """Write a synthetic district: every table of the data contract (or, with --layout, the
+    files a district's systems would export)."""
     import dataclasses
 
     from gapwatch.synth import SynthParams, generate
@@ -127,6 +147,24 @@ def synth(
     except (OSError, ValueError) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
+    if layout is SourceName.edfi:
+        console.print("[bold red]--layout edfi is not written yet: use gapwatch, calpads or "
+                      "oneroster")
+        raise typer.Exit(2)
+    if layout is not SourceName.gapwatch and file_format is not FileFormat.csv:
+        console.print("[bold red]--layout calpads or oneroster writes its own file format: "
+                      "leave out --format")
+        raise typer.Exit(2)
+    if layout is not SourceName.gapwatch:
+        from functools import partial
+
+        from gapwatch.sources.layouts import write_layout
+
+        make = partial(generate, students=students, schools=schools, years=years, seed=seed,
+                       first_year=first_year, daily_attendance=daily_attendance, params=settings)
+        written = write_layout(make, out, layout.value)
+        console.print(f"wrote {len(written)} {layout.value} files to {out}")
+        return
     summary = generate(
         out,
         students=students,
@@ -152,11 +190,24 @@ def check(
         Path | None,
         typer.Option(help="Where to write rejects.csv (default: ./rejects.csv)."),
     ] = None,
+    source: Annotated[SourceName, typer.Option("--from", help=_FROM_HELP)] = SourceName.gapwatch,
+    coverage: Annotated[bool, typer.Option(
+        "--coverage", help="Print only what the data can compute (every check prints it too; "
+        "this also sets the exit code from it: 1 when an indicator cannot be computed).")
+    ] = False,
 ) -> None:
     """Validate a bundle without loading it. Exit 0 clean, 1 rejected rows, 2 refused."""
     from gapwatch.ingest import check_bundle
 
-    report = check_bundle(bundle, mapping=mapping, rejects_path=rejects, console=console)
+    report = check_bundle(bundle, mapping=mapping, rejects_path=rejects,
+                          console=None if coverage else console, source=source.value)
+    if coverage:
+        for refusal in report.refusals:
+            console.print(f"[bold red]refused: {escape(refusal)}")
+        for c in report.coverage:
+            console.print(f"{c.indicator}: " + ("yes" if c.computable else f"no ({c.missing})"))
+        raise typer.Exit(report.exit_code if report.exit_code == 2 else
+                         int(not all(c.computable for c in report.coverage)))
     raise typer.Exit(report.exit_code)
 
 
@@ -173,6 +224,7 @@ def ingest(
         Path | None,
         typer.Option(help="Where to write rejects.csv (default: beside the warehouse)."),
     ] = None,
+    source: Annotated[SourceName, typer.Option("--from", help=_FROM_HELP)] = SourceName.gapwatch,
 ) -> None:
     """Validate a bundle and load it into a DuckDB warehouse.
 
@@ -180,7 +232,8 @@ def ingest(
     """
     from gapwatch.ingest import ingest_bundle
 
-    report = ingest_bundle(bundle, db, mapping=mapping, rejects_path=rejects, console=console)
+    report = ingest_bundle(bundle, db, mapping=mapping, rejects_path=rejects, console=console,
+                           source=source.value)
     raise typer.Exit(report.exit_code)
 
 

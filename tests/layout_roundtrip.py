@@ -1,0 +1,48 @@
+"""Round trips for `gapwatch synth --layout`: the synthetic district written in a district
+system's layout, ingested back, against the native bundle cut down to what the layout carries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from gapwatch.config import Config
+from gapwatch.indicators.results import compute
+from gapwatch.sql import sql_string
+
+
+def carried_bundle(native: Path, out: Path, carried: dict[str, str]) -> Path:
+    """Write ``native``'s tables reduced to ``carried`` ({table: SELECT list}) into ``out``."""
+    out.mkdir(parents=True)
+    con = duckdb.connect()
+    for table, select in carried.items():
+        source = f"read_csv({sql_string(str(native / f'{table}.csv'))}, all_varchar=true)"
+        con.execute(f"COPY (SELECT {select} FROM {source}) TO "
+                    f"{sql_string(str(out / f'{table}.csv'))} (HEADER)")
+    con.close()
+    return out
+
+
+def table_differences(a: Path, b: Path, tables: list[str]) -> dict[str, int]:
+    """Rows in one warehouse's table and not the other's (both ways), per table."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH {sql_string(str(a))} AS a (READ_ONLY)")
+    con.execute(f"ATTACH {sql_string(str(b))} AS b (READ_ONLY)")
+    out = {}
+    for t in tables:
+        one = con.execute(f"SELECT count(*) FROM (FROM a.{t} EXCEPT ALL FROM b.{t})").fetchone()[0]
+        two = con.execute(f"SELECT count(*) FROM (FROM b.{t} EXCEPT ALL FROM a.{t})").fetchone()[0]
+        out[t] = one + two
+    con.close()
+    return out
+
+
+def indicator_rows(db: Path) -> list[str]:
+    """Every indicator result of the warehouse (all columns), as sorted text rows."""
+    con = duckdb.connect(str(db))
+    try:
+        table, _ = compute(con, Config())
+    finally:
+        con.close()
+    return sorted(repr(tuple(r.values())) for r in table.to_pylist())
