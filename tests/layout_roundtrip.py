@@ -12,28 +12,32 @@ from gapwatch.indicators.results import compute
 from gapwatch.sql import sql_string
 
 
-def carried_bundle(native: Path, out: Path, carried: dict[str, str]) -> Path:
-    """Write ``native``'s tables reduced to ``carried`` ({table: SELECT list}) into ``out``."""
+def carried_bundle(native: Path, out: Path, carried: dict[str, str],
+                   where: dict[str, str] | None = None) -> Path:
+    """Write ``native``'s tables reduced to ``carried`` ({table: SELECT list}), and to the rows
+    of ``where`` ({table: WHERE clause}, ``{native}`` standing for the folder), into ``out``."""
     out.mkdir(parents=True)
     con = duckdb.connect()
     for table, select in carried.items():
         source = f"read_csv({sql_string(str(native / f'{table}.csv'))}, all_varchar=true)"
-        con.execute(f"COPY (SELECT {select} FROM {source}) TO "
+        clause = (where or {}).get(table, "").format(native=native)
+        con.execute(f"COPY (SELECT {select} FROM {source} {clause}) TO "
                     f"{sql_string(str(out / f'{table}.csv'))} (HEADER)")
     con.close()
     return out
 
 
-def table_differences(a: Path, b: Path, tables: list[str]) -> dict[str, int]:
-    """Rows in one warehouse's table and not the other's (both ways), per table."""
+def table_differences(a: Path, b: Path, tables: dict[str, str]) -> dict[str, int]:
+    """Rows in one warehouse's table and not the other's (both ways), per table, comparing the
+    columns of ``tables`` ({table: SELECT list})."""
     con = duckdb.connect()
     con.execute(f"ATTACH {sql_string(str(a))} AS a (READ_ONLY)")
     con.execute(f"ATTACH {sql_string(str(b))} AS b (READ_ONLY)")
     out = {}
-    for t in tables:
-        one = con.execute(f"SELECT count(*) FROM (FROM a.{t} EXCEPT ALL FROM b.{t})").fetchone()[0]
-        two = con.execute(f"SELECT count(*) FROM (FROM b.{t} EXCEPT ALL FROM a.{t})").fetchone()[0]
-        out[t] = one + two
+    for t, cols in tables.items():
+        one, two = f"SELECT {cols} FROM a.{t}", f"SELECT {cols} FROM b.{t}"
+        out[t] = sum(con.execute(f"SELECT count(*) FROM ({x} EXCEPT ALL {y})").fetchone()[0]
+                     for x, y in ((one, two), (two, one)))
     con.close()
     return out
 

@@ -46,7 +46,8 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_calpads_round_trip_gives_the_same_warehouse(district: dict[str, Path]) -> None:
-    differences = table_differences(district["carried"], district["calpads"], list(CARRIED))
+    differences = table_differences(district["carried"], district["calpads"],
+                                    dict.fromkeys(CARRIED, "*"))
     assert differences == dict.fromkeys(CARRIED, 0)
     con = duckdb.connect(str(district["calpads"]), read_only=True)
     assert con.execute("SELECT count(*) FROM enrollments").fetchone()[0] > 700

@@ -82,19 +82,30 @@ def stage_source(
 
 def _refuse_empty_required(con: duckdb.DuckDBPyConnection, staged: Staged,
                            hints: dict[str, str]) -> None:
-    """A required column the source left empty in every row is a missing field, not bad rows:
-    refuse, saying where the source keeps it, rather than reject every row."""
-    for name, given in staged.tables.items():
+    """A required column the source left empty in every row is a field the source lacks, not
+    bad rows: a required table is refused, an optional one left out, each with a note saying
+    where the source keeps the field, rather than every row rejected."""
+    for name, given in list(staged.tables.items()):
         tbl = TABLES_BY_NAME[name]
         for column in tbl.required_columns:
             total, filled = con.execute(
                 f"SELECT count(*), count(\"{column}\") FROM {staging_name(name)}").fetchone()
-            if total and not filled:
-                hint = hints.get(f"{name}.{column}", "")
+            if not total or filled:
+                continue
+            hint = hints.get(f"{name}.{column}", "")
+            where = ", ".join(given.files)
+            if tbl.required:
                 staged.refusals.append(
-                    f"{', '.join(given.files)}: required column {name}.{column} has no value in "
-                    f"any of the {total:,} rows. {hint}".strip()
-                )
+                    f"{where}: required column {name}.{column} has no value in any of the "
+                    f"{total:,} rows. {hint}".strip())
+            else:
+                staged.notes.append(
+                    f"{where}: {name} left out: required column {column} has no value in any "
+                    f"of the {total:,} rows. {hint}".strip())
+                del staged.tables[name]
+                con.execute(f"DROP TABLE {staging_name(name)}")
+                con.execute(f"DELETE FROM problems WHERE table_name = '{name}'")
+            break
 
 
 def _add_native_tables(con: duckdb.DuckDBPyConnection, folder: Path, skip: set[str],

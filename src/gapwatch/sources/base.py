@@ -67,11 +67,12 @@ def stage_records(
 
 
 def stage_empty(con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[str]) -> None:
-    """An empty ``src_<name>`` so that mapping expressions naming an absent source still run."""
-    cols = ", ".join(f"CAST(NULL AS VARCHAR) AS {quote_ident(c)}" for c in columns)
+    """An empty ``src_<name>`` (unless one exists) so that mapping expressions naming an absent
+    source still run."""
+    cols = "".join(f", CAST(NULL AS VARCHAR) AS {quote_ident(c)}" for c in columns)
     con.execute(
-        f"CREATE OR REPLACE TABLE src_{name} AS SELECT CAST(NULL AS VARCHAR) AS _file, "
-        f"CAST(NULL AS BIGINT) AS _line, {cols} LIMIT 0"
+        f"CREATE TABLE IF NOT EXISTS src_{name} AS SELECT CAST(NULL AS VARCHAR) AS _file, "
+        f"CAST(NULL AS BIGINT) AS _line{cols} LIMIT 0"
     )
 
 
