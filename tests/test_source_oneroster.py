@@ -136,5 +136,5 @@ def test_marks_without_credits_are_left_out_with_a_note(district: dict[str, Path
     report = check_bundle(folder, source="oneroster", rejects_path=tmp_path / "r.csv")
     assert report.exit_code == 0
     assert "course_marks" not in report.tables
-    assert any("course_marks left out: required column credits_attempted" in n
+    assert any("course_marks left out: required column(s) credits_attempted" in n
                and "metadata.credits" in n for n in report.notes)

@@ -87,25 +87,25 @@ def _refuse_empty_required(con: duckdb.DuckDBPyConnection, staged: Staged,
     where the source keeps the field, rather than every row rejected."""
     for name, given in list(staged.tables.items()):
         tbl = TABLES_BY_NAME[name]
+        empty = []
         for column in tbl.required_columns:
             total, filled = con.execute(
                 f"SELECT count(*), count(\"{column}\") FROM {staging_name(name)}").fetchone()
-            if not total or filled:
-                continue
-            hint = hints.get(f"{name}.{column}", "")
-            where = ", ".join(given.files)
-            if tbl.required:
-                staged.refusals.append(
-                    f"{where}: required column {name}.{column} has no value in any of the "
-                    f"{total:,} rows. {hint}".strip())
-            else:
-                staged.notes.append(
-                    f"{where}: {name} left out: required column {column} has no value in any "
-                    f"of the {total:,} rows. {hint}".strip())
-                del staged.tables[name]
-                con.execute(f"DROP TABLE {staging_name(name)}")
-                con.execute(f"DELETE FROM problems WHERE table_name = '{name}'")
-            break
+            if total and not filled:
+                empty.append(column)
+        if not empty:
+            continue
+        hint = " ".join(dict.fromkeys(h for c in empty if (h := hints.get(f"{name}.{c}"))))
+        where, cols = ", ".join(given.files), ", ".join(empty)
+        if tbl.required:
+            staged.refusals.append(f"{where}: required column(s) {name}: {cols} have no value "
+                                   f"in any of the {total:,} rows. {hint}".strip())
+        else:
+            staged.notes.append(f"{where}: {name} left out: required column(s) {cols} have no "
+                                f"value in any of the {total:,} rows. {hint}".strip())
+            del staged.tables[name]
+            con.execute(f"DROP TABLE {staging_name(name)}")
+            con.execute(f"DELETE FROM problems WHERE table_name = '{name}'")
 
 
 def _add_native_tables(con: duckdb.DuckDBPyConnection, folder: Path, skip: set[str],

@@ -75,7 +75,9 @@ def indicator_coverage(con: duckdb.DuckDBPyConnection, staged: Staged) -> list[C
     """Each built-in indicator: computable from the rows given, or what is missing."""
     out = []
     for ind in BUILTIN:
-        missing = [f"no {t} table" for t in ind.needs
+        needs = [t.name for t in TABLES if t.required and t.name not in ind.needs]
+        needs += list(ind.needs)
+        missing = [f"no {t} table" for t in needs
                    if t not in staged.tables or not _rows(con, t)]
         if not missing:
             for ref in ind.needs_columns:
