@@ -468,6 +468,42 @@ def demo(
                               serve_site=serve, port=port))
 
 
+pull_app = typer.Typer(help="Pull a district's data from a system's API into a folder.",
+                       no_args_is_help=True)
+app.add_typer(pull_app, name="pull")
+
+
+@pull_app.command("edfi")
+def pull_edfi(
+    url: Annotated[str, typer.Option(help="Root URL of the Ed-Fi ODS/API (v7), e.g. "
+                                     "https://edfi.example.org/api.")],
+    key: Annotated[str, typer.Option(envvar="GAPWATCH_EDFI_KEY",
+                                     help="OAuth client key (or GAPWATCH_EDFI_KEY).")],
+    secret: Annotated[str, typer.Option(envvar="GAPWATCH_EDFI_SECRET",
+                                        help="OAuth client secret (or GAPWATCH_EDFI_SECRET, "
+                                        "which keeps it out of the process list).")],
+    out: Annotated[Path, typer.Option(help="Folder for the pulled resources (owner-only); "
+                                      "pulling into it again fetches only the changes.")],
+    page_size: Annotated[int, typer.Option(help="Records per request (Ed-Fi's default "
+                                           "maximum is 500).")] = 500,
+    full: Annotated[bool, typer.Option("--full", help="Read everything again instead of the "
+                                       "changes since the last pull.")] = False,
+) -> None:
+    """Pull students, schools, enrollments, attendance, discipline, assessments, programs and
+    staff from an Ed-Fi ODS/API into OUT, for `gapwatch ingest OUT --from edfi`."""
+    from gapwatch.sources.edfi.api import pull
+
+    result = pull(url, key, secret, out, page_size=page_size, full=full,
+                  step=lambda s: console.print(f"[dim]{escape(s)}"))
+    for note in result.notes:
+        console.print(f"[dim]note: {escape(note)}")
+    kind = "changes since the last pull" if result.incremental else "everything"
+    console.print(f"Pulled {kind} into {out}: {sum(result.changed.values()):,} records received, "
+                  f"{sum(result.deleted.values()):,} deleted, {sum(result.counts.values()):,} "
+                  f"kept (change version {result.change_version}). Next: gapwatch ingest {out} "
+                  "--from edfi")
+
+
 docs_app = typer.Typer(help="Generate reference documentation from the code.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 
