@@ -32,7 +32,7 @@ from gapwatch.sources.edfi.records import (
     xml_records,
 )
 from gapwatch.sources.edfi.resources import BY_NAME, RESOURCES
-from gapwatch.sources.edfi.views import BASE, MACROS, VIEWS
+from gapwatch.sources.edfi.views import BASE, MACROS, STRAY_ABSENCES, VIEWS
 
 HERE = Path(__file__).parent
 ENROLLMENT = ("the StudentEnrollment interchange (StudentSchoolAssociation and "
@@ -100,6 +100,10 @@ def read(con: duckdb.DuckDBPyConnection, folder: Path) -> SourceRead:
         out.notes.append(f"{folder}: no Ed-Fi XML interchange (*.xml) or pulled resource "
                          "(*.jsonl)")
     con.execute(MACROS)
+    stray = con.execute(STRAY_ABSENCES).fetchone()[0]
+    if stray:
+        out.notes.append(f"Ed-Fi: {stray:,} absence event(s) fall on no instructional day of "
+                         "their school's calendar and are not counted as days absent")
     for view, sql in VIEWS.items():
         con.execute(f"CREATE OR REPLACE TABLE src_{view} AS {sql}")
         base = out.sources.get(BASE[view])

@@ -4,8 +4,9 @@ Derivations (each documented in docs/sources.md):
 - school years: an Ed-Fi school year ("2021-2022" in XML, 2022 in JSON) is named by its
   spring year; when absent, the spring year of the record's date (July 1 starts a year);
 - days absent: attendance events of an absence category (Excused Absence, Unexcused Absence)
-  at the school, between entry and exit, their EventDuration summed (a missing duration is one
-  day); days enrolled: the school's calendar dates that are instructional days between entry
+  at the school on an instructional day of its calendar between entry and exit, their
+  EventDuration summed (a missing duration is one day); an absence on no instructional day is
+  not counted, and a note says how many; days enrolled: the school's calendar dates that are instructional days between entry
   and exit. With no calendar dates, days enrolled stays empty: never estimated;
 - discipline: the actions taken for one student in one incident make one row: the most
   severe action (expulsion, out-of-school, in-school suspension, other) and the days summed;
@@ -68,6 +69,9 @@ SELECT e._file, e._line, e.student_unique_id, e.school_id, e.entry_grade_level,
      FROM src_student_school_attendance_events v
      WHERE v.student_unique_id = e.student_unique_id AND v.school_id = e.school_id
        AND edfi_code(v.category) IN {ABSENCE} AND v.event_date >= e.entry_date
+       AND EXISTS (SELECT 1 FROM src_calendar_dates c WHERE c.school_id = v.school_id
+                   AND c.date = v.event_date AND contains(c.calendar_events,
+                                                         'Instructional day'))
        AND v.event_date <= coalesce(e.exit_withdraw_date, '9999')
        AND edfi_spring(v.event_date) = coalesce(edfi_year(e.school_year),
                                                  edfi_spring(e.entry_date))) AS absences,
@@ -142,3 +146,13 @@ FROM src_student_intervention_associations a LEFT JOIN src_interventions i
 BASE = {"school": "schools", "student": "students", "enrollment": "student_school_associations",
         "discipline": "discipline_actions", "assessment": "student_assessments",
         "staff": "staff_assignments", "intervention": "student_intervention_associations"}
+
+
+#: absence events on no instructional day of their school's calendar (counted in a note)
+STRAY_ABSENCES = f"""
+SELECT count(*) FROM src_student_school_attendance_events v
+WHERE edfi_code(v.category) IN {ABSENCE}
+  AND EXISTS (SELECT 1 FROM src_calendar_dates c WHERE c.school_id = v.school_id)
+  AND NOT EXISTS (SELECT 1 FROM src_calendar_dates c WHERE c.school_id = v.school_id
+                  AND c.date = v.event_date AND contains(c.calendar_events, 'Instructional day'))
+"""
