@@ -6,8 +6,9 @@ Derivations (each documented in docs/sources.md):
 - days absent: attendance events of an absence category (Excused Absence, Unexcused Absence)
   at the school on an instructional day of its calendar between entry and exit, their
   EventDuration summed (a missing duration is one day); an absence on no instructional day is
-  not counted, and a note says how many; days enrolled: the school's calendar dates that are instructional days between entry
-  and exit. With no calendar dates, days enrolled stays empty: never estimated;
+  not counted, and a note says how many; days enrolled: the school's calendar dates that are
+  instructional days between entry and exit. With no calendar dates, days enrolled stays
+  empty: never estimated;
 - discipline: the actions taken for one student in one incident make one row: the most
   severe action (expulsion, out-of-school, in-school suspension, other) and the days summed;
 - programs (special education, homeless, migrant, school food service) count when their
