@@ -204,6 +204,8 @@ def check(
     if coverage:
         for refusal in report.refusals:
             console.print(f"[bold red]refused: {escape(refusal)}")
+        given = ", ".join(f"{t.table} ({t.columns}/{t.of} columns)" for t in report.sources)
+        console.print(f"{source.value} data: tables given: {given or 'none'}")
         for c in report.coverage:
             console.print(f"{c.indicator}: " + ("yes" if c.computable else f"no ({c.missing})"))
         raise typer.Exit(report.exit_code if report.exit_code == 2 else

@@ -41,8 +41,8 @@ ENROLLMENT = ("the StudentEnrollment interchange (StudentSchoolAssociation and "
 
 HINTS = {
     "enrollments": f"School enrollments come from {ENROLLMENT}.",
-    "students.race_ethnicity": f"Race and ethnicity come from {ENROLLMENT}.",
-    "students.gender": f"Sex comes from {ENROLLMENT}.",
+    "students.race_ethnicity": f"Sex, race and ethnicity come from {ENROLLMENT}.",
+    "students.gender": f"Sex, race and ethnicity come from {ENROLLMENT}.",
     "interventions.tier": "Ed-Fi interventions carry no MTSS tier.",
     "staff.school_year": "Staff school years come from the sessions of the "
                          "EducationOrgCalendar interchange (/ed-fi/sessions).",
