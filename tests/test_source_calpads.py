@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from gapwatch.cli import app
 from gapwatch.ingest import check_bundle, ingest_bundle
 from gapwatch.sources.calpads.writer import write_calpads
 from gapwatch.synth import generate
@@ -83,16 +84,21 @@ def test_bad_calpads_records_are_rejected_with_file_line_and_reason(
     fields[23] = "XX"  # grade level code not in the CALPADS code set
     senr[1] = "^".join(fields)
     senr[2] = "^".join(senr[2].split("^")[:10])  # a truncated record
-    (folder / "SENR.txt").write_text("\n".join(senr) + "\n")
+    (folder / "SENR.txt").write_bytes(("\n".join(senr) + "\n").encode()
+                                      + senr[3].replace("SENR^", "SENR^\xe9").encode("latin-1")
+                                      + b"\n")
     report = check_bundle(folder, source="calpads", rejects_path=tmp_path / "r.csv")
     assert report.exit_code == 1
-    assert report.tables["enrollments"].rows_rejected == 2
+    assert report.tables["enrollments"].rows_rejected == 3
     with (tmp_path / "r.csv").open(encoding="utf-8") as fh:
         rejects = {(r["file"], r["line"], r["column"]): r for r in csv.DictReader(fh)}
     assert rejects["SENR.txt", "2", "grade"]["value"] == "XX"
     truncated = rejects["SENR.txt", "3", ""]
     assert truncated["reason"] == "SENR record has 10 fields; the layout has 33 (layouts.toml)"
     assert truncated["raw_row"] == senr[2]
+    latin = rejects["SENR.txt", str(len(senr) + 1), ""]
+    assert latin["reason"] == "SENR record is not valid UTF-8 text at byte 6: save the " \
+                              "extract as UTF-8"
 
 
 def test_calpads_without_a_school_directory_is_refused_with_the_reason(
@@ -105,3 +111,18 @@ def test_calpads_without_a_school_directory_is_refused_with_the_reason(
     report = check_bundle(folder, source="calpads", rejects_path=tmp_path / "r.csv")
     assert report.exit_code == 2
     assert any("required table schools" in r and "pubschls.txt" in r for r in report.refusals)
+
+
+def test_the_command_line_reads_calpads_and_reports_coverage(
+        district: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = str(district["root"] / "calpads")
+    with pytest.raises(SystemExit) as stop:
+        app(["check", folder, "--from", "calpads", "--coverage", "--rejects",
+             str(tmp_path / "r.csv")])
+    assert stop.value.code == 1  # some indicators cannot be computed from CALPADS alone
+    err = " ".join(capsys.readouterr().err.split())
+    assert "chronic_absence: yes" in err and "ela_dfs: no (no assessments table)" in err
+    with pytest.raises(SystemExit) as stop:
+        app(["ingest", folder, "--from", "calpads", "--db", str(tmp_path / "w.duckdb")])
+    assert stop.value.code == 0
+    assert "can compute: chronic_absence" in " ".join(capsys.readouterr().err.split())

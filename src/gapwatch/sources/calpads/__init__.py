@@ -67,7 +67,7 @@ def columns(name: str) -> list[str]:
 
 def _record_type(path: Path) -> str | None:
     try:
-        with path.open(encoding="utf-8", errors="replace") as fh:
+        with path.open(encoding="utf-8-sig", errors="replace") as fh:
             first = fh.readline()
     except OSError:
         return None
@@ -109,13 +109,19 @@ def _read_records(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path]):
     records, problems = [], []
     label = ", ".join(p.name for p in paths)
     for path in paths:
-        with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        with path.open("rb") as fh:
             for number, raw in enumerate(fh, start=1):
-                text = raw.rstrip("\r\n")
+                try:
+                    text = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
+                except UnicodeDecodeError as err:
+                    shown = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                    problems.append(record_problem(
+                        path.name, number, shown, f"{kind} record is not valid UTF-8 text at "
+                        f"byte {err.start + 1}: save the extract as UTF-8"))
+                    continue
                 if not text.strip():
                     continue
                 values = text.split("^")
-                where = f"{path.name}, line {number}"
                 if len(values) < len(fields):
                     problems.append(record_problem(
                         path.name, number, text,
@@ -123,8 +129,8 @@ def _read_records(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path]):
                         f"{len(fields)} (layouts.toml)"))
                 elif values[1].strip().upper() == DELETE:
                     problems.append(record_problem(
-                        path.name, number, text, f"{where}: a delete transaction (D), not a "
-                        "current record"))
+                        path.name, number, text, f"{kind} record is a delete transaction (D), "
+                        "not a current record"))
                 else:
                     records.append((path.name, number,
                                     [v.strip() for v in values[: len(fields)]]))
@@ -132,7 +138,7 @@ def _read_records(con: duckdb.DuckDBPyConnection, kind: str, paths: list[Path]):
 
 
 def _read_directory(con: duckdb.DuckDBPyConnection, path: Path):
-    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t")
         header = {h.lower(): h for h in (reader.fieldnames or [])}
         rows = [
