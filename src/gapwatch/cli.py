@@ -58,6 +58,20 @@ class FileFormat(StrEnum):
     parquet = "parquet"
 
 
+class SourceName(StrEnum):
+    """``--from``: the layout of the folder given to check and ingest (docs/sources.md)."""
+
+    gapwatch = "gapwatch"
+    edfi = "edfi"
+    oneroster = "oneroster"
+    calpads = "calpads"
+
+
+_FROM_HELP = ("Layout of the folder: gapwatch (one file per table, default), edfi (Ed-Fi XML "
+              "interchanges or `gapwatch pull edfi` output), oneroster (OneRoster 1.2 CSV), "
+              "calpads (CALPADS extracts). See docs/sources.md.")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"gapwatch {__version__}")
@@ -110,8 +124,14 @@ def synth(
         typer.Option(help="The schools' types in order, e.g. ELEM,ELEM,HIGH or ALT (ELEM, "
                      "MIDDLE, HIGH, K8, K12, ALT); sets --schools to their number."),
     ] = None,
+    layout: Annotated[
+        SourceName, typer.Option(help="Layout of the files: gapwatch (the contract's tables, "
+                                 "default), calpads (CALPADS extracts) or oneroster (OneRoster "
+                                 "1.2 CSV); see docs/sources.md.")
+    ] = SourceName.gapwatch,
 ) -> None:
-    """Write a synthetic district: every table of the data contract.
+    """Write a synthetic district: every table of the data contract (or, with --layout, the
+    files a district's systems would export).
 
     OUT must be new, empty or a bundle written by an earlier `gapwatch synth` (it is replaced
     whole); any other folder is refused (exit 2)."""
@@ -131,6 +151,28 @@ def synth(
     except (OSError, ValueError) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
+    if layout is SourceName.edfi:
+        console.print("[bold red]--layout edfi is not written yet: use gapwatch, calpads or "
+                      "oneroster")
+        raise typer.Exit(2)
+    if layout is not SourceName.gapwatch and file_format is not FileFormat.csv:
+        console.print("[bold red]--layout calpads or oneroster writes its own file format: "
+                      "leave out --format")
+        raise typer.Exit(2)
+    if layout is not SourceName.gapwatch:
+        from functools import partial
+
+        from gapwatch.sources.layouts import write_layout
+
+        make = partial(generate, students=students, schools=schools, years=years, seed=seed,
+                       first_year=first_year, daily_attendance=daily_attendance, params=settings)
+        try:
+            written = write_layout(make, out, layout.value)
+        except FolderRefused as err:
+            console.print(f"[bold red]{err}")
+            raise typer.Exit(2) from None
+        console.print(f"wrote {len(written)} {layout.value} files to {out}")
+        return
     try:
         summary = generate(out, students=students, schools=schools, years=years, seed=seed,
                            first_year=first_year, file_format=file_format.value,
@@ -151,11 +193,26 @@ def check(
         Path | None,
         typer.Option(help="Where to write rejects.csv (default: ./rejects.csv)."),
     ] = None,
+    source: Annotated[SourceName, typer.Option("--from", help=_FROM_HELP)] = SourceName.gapwatch,
+    coverage: Annotated[bool, typer.Option(
+        "--coverage", help="Print only what the data can compute (every check prints it too; "
+        "this also sets the exit code from it: 1 when an indicator cannot be computed).")
+    ] = False,
 ) -> None:
     """Validate a bundle without loading it. Exit 0 clean, 1 rejected rows, 2 refused."""
     from gapwatch.ingest import check_bundle
 
-    report = check_bundle(bundle, mapping=mapping, rejects_path=rejects, console=console)
+    report = check_bundle(bundle, mapping=mapping, rejects_path=rejects,
+                          console=None if coverage else console, source=source.value)
+    if coverage:
+        for refusal in report.refusals:
+            console.print(f"[bold red]refused: {escape(refusal)}")
+        given = ", ".join(f"{t.table} ({t.columns}/{t.of} columns)" for t in report.sources)
+        console.print(f"{source.value} data: tables given: {given or 'none'}")
+        for c in report.coverage:
+            console.print(f"{c.indicator}: " + ("yes" if c.computable else f"no ({c.missing})"))
+        raise typer.Exit(report.exit_code if report.exit_code == 2 else
+                         int(not all(c.computable for c in report.coverage)))
     raise typer.Exit(report.exit_code)
 
 
@@ -172,6 +229,7 @@ def ingest(
         Path | None,
         typer.Option(help="Where to write rejects.csv (default: beside the warehouse)."),
     ] = None,
+    source: Annotated[SourceName, typer.Option("--from", help=_FROM_HELP)] = SourceName.gapwatch,
 ) -> None:
     """Validate a bundle and load it into a DuckDB warehouse.
 
@@ -179,7 +237,8 @@ def ingest(
     """
     from gapwatch.ingest import ingest_bundle
 
-    report = ingest_bundle(bundle, db, mapping=mapping, rejects_path=rejects, console=console)
+    report = ingest_bundle(bundle, db, mapping=mapping, rejects_path=rejects, console=console,
+                           source=source.value)
     raise typer.Exit(report.exit_code)
 
 
@@ -431,6 +490,42 @@ def demo(
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
     raise typer.Exit(code)
+
+
+pull_app = typer.Typer(help="Pull a district's data from a system's API into a folder.",
+                       no_args_is_help=True)
+app.add_typer(pull_app, name="pull")
+
+
+@pull_app.command("edfi")
+def pull_edfi(
+    url: Annotated[str, typer.Option(help="Root URL of the Ed-Fi ODS/API (v7), e.g. "
+                                     "https://edfi.example.org/api.")],
+    key: Annotated[str, typer.Option(envvar="GAPWATCH_EDFI_KEY",
+                                     help="OAuth client key (or GAPWATCH_EDFI_KEY).")],
+    secret: Annotated[str, typer.Option(envvar="GAPWATCH_EDFI_SECRET",
+                                        help="OAuth client secret (or GAPWATCH_EDFI_SECRET, "
+                                        "which keeps it out of the process list).")],
+    out: Annotated[Path, typer.Option(help="Folder for the pulled resources (owner-only); "
+                                      "pulling into it again fetches only the changes.")],
+    page_size: Annotated[int, typer.Option(help="Records per request (Ed-Fi's default "
+                                           "maximum is 500).")] = 500,
+    full: Annotated[bool, typer.Option("--full", help="Read everything again instead of the "
+                                       "changes since the last pull.")] = False,
+) -> None:
+    """Pull students, schools, enrollments, attendance, discipline, assessments, programs and
+    staff from an Ed-Fi ODS/API into OUT, for `gapwatch ingest OUT --from edfi`."""
+    from gapwatch.sources.edfi.api import pull
+
+    result = pull(url, key, secret, out, page_size=page_size, full=full,
+                  step=lambda s: console.print(f"[dim]{escape(s)}"))
+    for note in result.notes:
+        console.print(f"[dim]note: {escape(note)}")
+    kind = "changes since the last pull" if result.incremental else "everything"
+    console.print(f"Pulled {kind} into {out}: {sum(result.changed.values()):,} records received, "
+                  f"{sum(result.deleted.values()):,} deleted, {sum(result.counts.values()):,} "
+                  f"kept (change version {result.change_version}). Next: gapwatch ingest {out} "
+                  "--from edfi")
 
 
 docs_app = typer.Typer(help="Generate reference documentation from the code.", no_args_is_help=True)

@@ -95,22 +95,36 @@ def _examples(con: duckdb.DuckDBPyConnection) -> tuple[list, int]:
     return rows, total
 
 
+def _stage(con: duckdb.DuckDBPyConnection, bundle: Path, mapping: Path | None, source: str,
+           step) -> Staged:
+    """Stage a native bundle (with an optional mapping file), or an export through its adapter."""
+    if source != "gapwatch":
+        from gapwatch.sources import stage_source
+
+        return stage_source(con, bundle, source, mapping, step)
+    try:
+        parsed_mapping = load_mapping(mapping) if mapping else None
+    except MappingError as err:
+        return Staged(refusals=[str(err)])
+    return stage_bundle(con, bundle, parsed_mapping, step)
+
+
 def _run(
     bundle: Path,
     db: Path | None,
     mapping: Path | None,
     rejects_path: Path,
     console: Console | None,
+    source: str = "gapwatch",
 ) -> IngestReport:
-    report = IngestReport(bundle=bundle, rejects_path=rejects_path, db=db)
-    try:
-        parsed_mapping = load_mapping(mapping) if mapping else None
-    except MappingError as err:
-        report.refusals.append(str(err))
-        return _finish(report, console)
+    from gapwatch.sources.coverage import indicator_coverage, table_sources
+
+    report = IngestReport(bundle=bundle, rejects_path=rejects_path, db=db, source=source)
     with _session() as con, _progress(console) as step:
-        staged = stage_bundle(con, bundle, parsed_mapping, step)
+        staged = _stage(con, bundle, mapping, source, step)
         report.notes += staged.notes
+        report.coverage = indicator_coverage(con, staged)
+        report.sources = table_sources(staged)
         for name, given in staged.tables.items():
             if given.ignored_columns:
                 report.notes.append(
@@ -157,9 +171,13 @@ def check_bundle(
     mapping: Path | None = None,
     rejects_path: Path | None = None,
     console: Console | None = None,
+    source: str = "gapwatch",
 ) -> IngestReport:
-    """Validate ``bundle`` without loading it; write the problems to ``rejects.csv``."""
-    return _run(bundle, None, mapping, rejects_path or Path("rejects.csv"), console)
+    """Validate ``bundle`` without loading it; write the problems to ``rejects.csv``.
+
+    ``source`` names the layout: ``gapwatch`` (a bundle), ``edfi``, ``oneroster`` or
+    ``calpads`` (an export read through its adapter, :mod:`gapwatch.sources`)."""
+    return _run(bundle, None, mapping, rejects_path or Path("rejects.csv"), console, source)
 
 
 def ingest_bundle(
@@ -169,7 +187,8 @@ def ingest_bundle(
     mapping: Path | None = None,
     rejects_path: Path | None = None,
     console: Console | None = None,
+    source: str = "gapwatch",
 ) -> IngestReport:
     """Validate ``bundle`` and load it into the DuckDB warehouse ``db`` (replaced atomically)."""
     rejects = rejects_path or db.with_name("rejects.csv")
-    return _run(bundle, db, mapping, rejects, console)
+    return _run(bundle, db, mapping, rejects, console, source)

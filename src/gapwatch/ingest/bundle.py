@@ -81,7 +81,7 @@ def find_table_files(bundle: Path, skip: set[str]) -> tuple[dict[str, Path], lis
     return {name: paths[0] for name, paths in found.items()}, refusals, notes
 
 
-def _stage_file(con: duckdb.DuckDBPyConnection, tbl: Table, staged_file: StagedFile,
+def stage_table_file(con: duckdb.DuckDBPyConnection, tbl: Table, staged_file: StagedFile,
                 staged: Staged) -> None:
     missing = [c for c in tbl.required_columns if c not in staged_file.columns]
     if missing:
@@ -132,7 +132,7 @@ def stage_bundle(
             continue
         step(f"reading {files[tbl.name].name}")
         try:
-            _stage_file(con, tbl, read_file(con, files[tbl.name], f"file_{tbl.name}"), staged)
+            stage_table_file(con, tbl, read_file(con, files[tbl.name], f"file_{tbl.name}"), staged)
         except FileRefused as err:
             staged.refusals.append(str(err))
     for tbl in TABLES:
@@ -153,6 +153,13 @@ def _stage_mapping(con: duckdb.DuckDBPyConnection, bundle: Path, mapping: Mappin
     except FileRefused as err:
         staged.refusals.append(str(err))
         return
+    stage_mapped_tables(con, mapping, sources, staged, step)
+
+
+def stage_mapped_tables(con: duckdb.DuckDBPyConnection, mapping: Mapping, sources: dict,
+                        staged: Staged, step: Callable[[str], None] = lambda _: None) -> None:
+    """Build the staging table of every contract table the mapping produces from ``sources``
+    (source name -> :class:`StagedFile`, already staged as ``src_<name>``)."""
     for tbl in TABLES:
         if tbl.name not in mapping.blocks:
             continue

@@ -86,6 +86,11 @@ def load_mapping(path: Path) -> Mapping:
         raise MappingError(f"{path}: mapping file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise MappingError(f"{path}: not a valid TOML file: {err}") from None
+    return mapping_from_dict(path, data)
+
+
+def mapping_from_dict(path: Path, data: dict) -> Mapping:
+    """Check a parsed mapping (``path`` names it in messages); raise :class:`MappingError`."""
     _check_keys(path, "top level", data, {"mapping", "sources", "codes", "tables"})
     meta = data.get("mapping", {})
     _check_keys(path, "[mapping]", meta, {"name", "version"})

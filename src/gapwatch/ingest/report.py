@@ -46,6 +46,9 @@ class IngestReport:
     problems_total: int = 0
     rejects_path: Path | None = None
     db: Path | None = None
+    source: str = "gapwatch"  #: the layout read (``--from``)
+    coverage: list = field(default_factory=list)  #: sources.coverage.Coverage per indicator
+    sources: list = field(default_factory=list)  #: sources.coverage.TableSource per table
 
     @property
     def rows_rejected(self) -> int:
@@ -67,6 +70,8 @@ class IngestReport:
             parts.append(self._counts_table())
         if self.examples:
             parts.append(self._examples_table())
+        if self.coverage:
+            parts.append(self._coverage_table())
         for note in self.notes:
             parts.append(Text(f"note: {note}", style="dim"))
         for refusal in self.refusals:
@@ -107,6 +112,22 @@ class IngestReport:
             style = "red" if severity == "error" else "yellow"
             out.add_row(file, str(line or ""), column, value, Text(reason, style=style))
         return out
+
+
+    def _coverage_table(self) -> RenderableType:
+        given = ", ".join(f"{t.table} ({t.columns}/{t.of} columns)" for t in self.sources)
+        yes = [c.indicator for c in self.coverage if c.computable]
+        no = [c for c in self.coverage if not c.computable]
+        head = Text(f"{self.source} data: tables given: {given or 'none'}.\n"
+                    f"can compute: {', '.join(yes) or 'nothing'}", style="dim")
+        if not no:
+            return head
+        out = RichTable(title="cannot compute", title_justify="left")
+        out.add_column("indicator")
+        out.add_column("missing", overflow="fold")
+        for c in no:
+            out.add_row(c.indicator, c.missing)
+        return Group(head, out)
 
 
 _VERDICT_STYLE = {EXIT_CLEAN: "bold green", EXIT_REJECTED_ROWS: "bold yellow",
