@@ -153,10 +153,13 @@ def run(
     """Compute indicators, gaps, Dashboard levels, support identification and goal progress."""
     from gapwatch.config import ConfigError, load_config
     from gapwatch.runner import run_all
-    from gapwatch.warehouse import WarehouseMissing
+    from gapwatch.warehouse import WarehouseMissing, rebuilding
 
     try:
-        code = run_all(db, load_config(config), engine=engine.value, console=console)
+        settings = load_config(config)
+        with rebuilding(db) as work:  # a copy, swapped in at the end: readers never wait
+            _flow_back(db, work)
+            code = run_all(work, settings, engine=engine.value, console=console)
     except (ConfigError, WarehouseMissing) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
@@ -264,27 +267,30 @@ def early_warning(
         store,
     )
     from gapwatch.earlywarning.view import render
-    from gapwatch.warehouse import WarehouseMissing, connect
+    from gapwatch.warehouse import WarehouseMissing, connect, rebuilding
 
     try:
         cfg = load_config(config)
-        con = connect(db, read_only=False)
-    except (ConfigError, WarehouseMissing) as err:
+        with rebuilding(db) as work:  # a copy, swapped in at the end: readers never wait
+            con = connect(work, read_only=False)
+            try:
+                _flow_back(db, work, con)
+                with Progress(console=console, transient=True) as progress:
+                    task = progress.add_task("early warning", total=None)
+                    result = run_early_warning(
+                        con, cfg, school_year=year,
+                        step=lambda s: progress.update(task, description=f"early warning: {s}"))
+                store(con, result)
+                students = caseload(con, staff, result.school_year) if staff else None
+            finally:
+                con.close()
+        from gapwatch.earlywarning.workspace import export_tiers
+
+        if (changed := export_tiers(db, result.tables["student_tiers"])) is not None:
+            console.print(f"staff workspace: {changed} tier changes recorded as tier history")
+    except (ConfigError, WarehouseMissing, ValueError) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
-    try:
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("early warning", total=None)
-            result = run_early_warning(
-                con, cfg, school_year=year,
-                step=lambda s: progress.update(task, description=f"early warning: {s}"))
-        store(con, result)
-        students = caseload(con, staff, result.school_year) if staff else None
-    except ValueError as err:
-        console.print(f"[bold red]{err}")
-        raise typer.Exit(2) from None
-    finally:
-        con.close()
     if school is not None and school not in set(
             result.tables["student_tiers"].column("school_id").to_pylist()):
         console.print(f"[bold red]no students of school {school!r} in {result.school_year}")
@@ -297,6 +303,24 @@ def early_warning(
     written = export(tables, out)
     console.print(f"wrote {len(written)} files to {out} (student-level files are "
                   f"confidential: {out / 'CONFIDENTIAL.txt'})")
+
+
+def _flow_back(db: Path, work: Path, con=None) -> None:
+    """Read the staff workspace's supports and served referrals into the working copy's
+    ``interventions`` (when a workspace is configured; docs/workspace.md)."""
+    from gapwatch.earlywarning.workspace import import_workspace
+    from gapwatch.warehouse import connect
+
+    own = con is None
+    con = connect(work, read_only=False) if own else con
+    try:
+        added = import_workspace(con, db)
+    finally:
+        if own:
+            con.close()
+    if added is not None:
+        console.print(f"staff workspace: {added} supports and served referrals read as "
+                      "interventions")
 
 
 @app.command()

@@ -9,12 +9,19 @@ Layout (docs/decisions/0002-warehouse-and-ingest.md):
 - ``ingest_runs``: when and from what the warehouse was built.
 
 A warehouse is only ever replaced whole (built beside the old one, then renamed over it), so a
-reader never sees a half-loaded district.
+reader never sees a half-loaded district. Stages that add tables to a loaded warehouse (``gapwatch
+run``, ``gapwatch early-warning``) work the same way through :func:`rebuilding`: a copy beside
+the file, renamed over it when the stage succeeds, so the staff workspace can keep serving the
+old file meanwhile without any lock between them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -46,6 +53,45 @@ def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
             f"no warehouse at {path}: load a bundle first with `gapwatch ingest BUNDLE --db {path}`"
         )
     return duckdb.connect(str(path), read_only=read_only, config=session_config())
+
+
+@contextlib.contextmanager
+def rebuilding(path: Path) -> Iterator[Path]:
+    """A working copy of the warehouse at ``path``, renamed over it when the block succeeds.
+
+    Writers take turns (an exclusive lock on ``.<name>.lock`` beside the file); readers are
+    never blocked and never see a half-written file: they keep the old file until they reopen.
+    On an error the working copy is removed and the warehouse is left as it was.
+    """
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise WarehouseMissing(
+            f"no warehouse at {path}: load a bundle first with `gapwatch ingest BUNDLE --db {path}`"
+        )
+    work = path.with_name(f".{path.name}.rebuilding-{os.getpid()}")
+    lock = path.with_name(f".{path.name}.lock")
+    with open(lock, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            for stale in (work, _wal(work)):
+                stale.unlink(missing_ok=True)
+            for src, dst in ((path, work), (_wal(path), _wal(work))):
+                if src.exists():
+                    shutil.copyfile(src, dst)
+            shutil.copymode(path, work)
+            yield work
+            if _wal(work).exists():  # a connection left open: checkpoint before the swap
+                duckdb.connect(str(work)).close()
+            _wal(path).unlink(missing_ok=True)
+            os.replace(work, path)
+        finally:
+            work.unlink(missing_ok=True)
+            _wal(work).unlink(missing_ok=True)
+            fcntl.flock(held, fcntl.LOCK_UN)
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
 
 
 def table_ddl(tbl: Table, schema: str = "main") -> str:
