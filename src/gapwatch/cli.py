@@ -1,5 +1,5 @@
 """The ``gapwatch`` command line: synth, check, ingest, run, export, allocate, report,
-audit-disclosure, demo, docs.
+audit-disclosure, early-warning, serve, users, audit-log, demo, docs.
 
 Command names and options here are a public contract (users' scripts call them): add freely,
 rename nothing.
@@ -383,6 +383,12 @@ def demo(
     raise typer.Exit(run_demo(out, students=students, seed=seed, console=console,
                               serve_site=serve, port=port))
 
+
+from gapwatch.workspace.commands import audit_log, serve, users_app  # noqa: E402
+
+app.command("serve")(serve)
+app.command("audit-log")(audit_log)
+app.add_typer(users_app, name="users")
 
 docs_app = typer.Typer(help="Generate reference documentation from the code.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")

@@ -83,18 +83,26 @@ def facts(db: Path) -> dict:
             "partner": partner}
 
 
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """PASSWORD hashed once (Argon2 is slow on purpose)."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
 @pytest.fixture
-def accounts(district, db) -> dict:
-    """One account per role (username = role)."""
+def accounts(district, db, password_hash) -> dict:
+    """One account per role (username = role, password PASSWORD)."""
     from gapwatch.workspace.accounts.models import User
 
     f = facts(district)
     extra = {"principal": {"staff_id": f["principal"]},
              "counselor": {"schools": f["school"], "caseload_letters": "A-L"},
              "teacher": {"staff_id": f["teacher"]}, "partner": {"partner_id": f["partner"]}}
-    users = {role: User.objects.create_user(role, f"{role}@district.example.org", PASSWORD,
-                                            role=role, first_name=role.title(),
-                                            **extra.get(role, {}))
+    users = {role: User.objects.create(username=role, email=f"{role}@district.example.org",
+                                       password=password_hash, role=role,
+                                       first_name=role.title(), **extra.get(role, {}))
              for role in ROLES}
     return {"users": users, "facts": f}
 

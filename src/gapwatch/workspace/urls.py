@@ -8,8 +8,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from gapwatch.workspace.accounts import views as accounts
+from gapwatch.workspace.audit import views as audit
 from gapwatch.workspace.notes import views as notes
 from gapwatch.workspace.referrals import views as referrals
+from gapwatch.workspace.students import aggregates
 from gapwatch.workspace.students import views as students
 from gapwatch.workspace.supports import views as supports
 
@@ -37,6 +39,11 @@ urlpatterns = [
     path("referrals/", referrals.referral_list, name="referrals"),
     path("referrals/<int:pk>/", referrals.referral_detail, name="referral"),
     path("referrals/<int:pk>/step/", referrals.referral_step, name="referral_step"),
+    path("schools/<str:school_id>/", aggregates.school_view, name="school"),
+    path("district/", aggregates.district_view, name="district"),
+    path("admin/audit/", audit.audit_log, name="audit_log"),
+    path("admin/audit/export.csv", audit.audit_export, name="audit_export"),
+    path("admin/users/", audit.users, name="users"),
 ]
 
 if getattr(settings, "OIDC_ENABLED", False):
