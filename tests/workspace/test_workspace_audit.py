@@ -57,3 +57,11 @@ def test_audit_log_is_append_only(accounts) -> None:
                 connection.cursor() as cur:
             cur.execute(sql)
     assert AuditEvent.objects.get(pk=event.pk).detail == ""
+
+
+def test_the_database_is_the_configured_one() -> None:
+    """SQLite by default; PostgreSQL when GAPWATCH_DATABASE_URL names it (the postgres run)."""
+    import os
+
+    url = os.environ.get("GAPWATCH_DATABASE_URL", "")
+    assert connection.vendor == ("postgresql" if url.startswith("postgres") else "sqlite")
