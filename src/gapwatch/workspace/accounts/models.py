@@ -35,6 +35,9 @@ class User(AbstractUser):
     def display(self) -> str:
         return self.get_full_name() or self.username
 
+    def __str__(self) -> str:
+        return f"{self.display} ({self.get_role_display()})"
+
 
 class CaseloadAssignment(models.Model):
     """A student assigned to a counselor's caseload."""
