@@ -108,7 +108,7 @@ def _page(browser, site, role: str | None):
 
 def pages_for(role: str, site: dict) -> list[str]:
     sid, school = site["sid"], site["facts"]["school"]
-    staff = [f"/students/", f"/students/?no_support=1&sort=name", f"/students/{sid}/",
+    staff = ["/students/", "/students/?no_support=1&sort=name", f"/students/{sid}/",
              f"/students/{sid}/print/", f"/notes/{site['note']}/",
              f"/supports/{site['support']}/", "/referrals/", f"/referrals/{site['referral']}/"]
     by_role = {
