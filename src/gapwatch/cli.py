@@ -375,13 +375,18 @@ def demo(
     serve: Annotated[bool, typer.Option(help="Serve the public site on localhost at the end "
                                         "(Ctrl-C stops).")] = True,
     port: Annotated[int, typer.Option(help="Port for --serve (0: any free port).")] = 8000,
+    workspace_port: Annotated[int, typer.Option(help="Port of the staff workspace served "
+                                                "after the public site.")] = 8001,
+    workspace: Annotated[bool, typer.Option(help="Also serve the staff workspace with one "
+                                            "demo account per role.")] = True,
 ) -> None:
     """Generate the synthetic demo district, ingest it, run everything, build the public site
-    and serve it."""
+    and serve it, then the staff workspace with demo accounts."""
     from gapwatch.demo import run_demo
 
     raise typer.Exit(run_demo(out, students=students, seed=seed, console=console,
-                              serve_site=serve, port=port))
+                              serve_site=serve, port=port,
+                              workspace_port=workspace_port if workspace else None))
 
 
 from gapwatch.workspace.commands import audit_log, serve, users_app  # noqa: E402

@@ -65,3 +65,14 @@ def test_the_database_is_the_configured_one() -> None:
 
     url = os.environ.get("GAPWATCH_DATABASE_URL", "")
     assert connection.vendor == ("postgresql" if url.startswith("postgres") else "sqlite")
+
+
+def test_client_address_behind_a_trusted_proxy(accounts, settings) -> None:
+    settings.TRUSTED_PROXIES = frozenset({"127.0.0.1"})
+    Client().post("/login/", {"username": "teacher", "password": "nope nope nope"},
+                  HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9")
+    assert AuditEvent.objects.get(action="login_failed").ip == "203.0.113.9"
+    settings.TRUSTED_PROXIES = frozenset()
+    Client().post("/login/", {"username": "principal", "password": "nope nope nope"},
+                  HTTP_X_FORWARDED_FOR="203.0.113.9")  # not trusted: the header is ignored
+    assert AuditEvent.objects.get(username="principal").ip == "127.0.0.1"

@@ -66,3 +66,21 @@ def test_audit_log_export(clients, district, tmp_path) -> None:
          "student_id", "detail", "ip", "user_agent", "method", "path"])
     assert runner.invoke(app, ["audit-log", "--since", "yesterday", "--db",
                                str(district)]).exit_code == 2
+
+
+def test_demo_accounts_one_per_role(district) -> None:
+    from django.contrib.auth import authenticate
+
+    from gapwatch.workspace.demo_accounts import demo_accounts
+
+    rows = demo_accounts(district)
+    assert [r[1] for r in rows] == ["district_admin", "district_analyst", "principal",
+                                    "counselor", "teacher", "partner"]
+    for username, role, password, _ in rows:
+        user = authenticate(username=username, password=password)
+        assert user is not None and user.role == role
+    again = dict((r[0], r[2]) for r in demo_accounts(district))  # a rerun resets passwords
+    assert User.objects.filter(username__startswith="demo-").count() == 6
+    assert authenticate(username="demo-teacher", password=again["demo-teacher"])
+    assert User.objects.get(username="demo-teacher").staff_id
+    assert User.objects.get(username="demo-partner").partner_id

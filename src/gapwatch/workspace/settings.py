@@ -21,6 +21,9 @@ SECRET_KEY = os.environ.get("GAPWATCH_SECRET_KEY") or secrets.token_urlsafe(50)
 DEBUG = env.flag("GAPWATCH_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
     "GAPWATCH_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+#: proxies whose X-Forwarded-For names the client (the audit log's "from where")
+TRUSTED_PROXIES = frozenset(p.strip() for p in os.environ.get(
+    "GAPWATCH_TRUSTED_PROXIES", "").split(",") if p.strip())
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get(
     "GAPWATCH_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from gapwatch.workspace.audit.models import Action, AuditEvent
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: ``REMOTE_ADDR`` (a TLS proxy in front sets it through the WSGI
-    server's forwarded-address handling, docs/workspace.md)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: ``REMOTE_ADDR``, or, when that is a trusted proxy
+    (``GAPWATCH_TRUSTED_PROXIES``), the address the proxy appended to ``X-Forwarded-For``."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if remote in settings.TRUSTED_PROXIES and forwarded:
+        return forwarded.split(",")[-1].strip() or remote
+    return remote
 
 
 def record(request: HttpRequest, action: Action | str, *, object_type: str = "",
