@@ -1,8 +1,9 @@
 """Who may see which students: the one place every student query, page and export goes through.
 
-A :class:`Scope` is a SQL condition on the year's roster (one row per student: school, grade,
-last name) built from the user's role and the warehouse's ``staff``, ``sections`` and
-``course_marks`` of that year, so scopes follow every refresh. A student outside the scope is
+A :class:`Scope` is a SQL condition on the year's roster (one row per student with school,
+grade, last name; :mod:`gapwatch.workspace.roster`) built from the user's role and the
+warehouse's ``staff``, ``sections`` and ``course_marks`` of that year, so scopes follow every
+refresh. A student outside the scope is
 answered 404, as if they did not exist, and the request is logged (:func:`require_student`).
 """
 
@@ -16,12 +17,8 @@ from django.http import Http404, HttpRequest
 from gapwatch.workspace.audit.models import Action
 from gapwatch.workspace.audit.record import record
 from gapwatch.workspace.roles import Role
+from gapwatch.workspace.roster import TAUGHT, roster
 from gapwatch.workspace.warehouse import Snapshot
-
-ROSTER = """roster AS (
-    SELECT e.student_id, arg_max(e.school_id, e.entry_date) AS school_id,
-           arg_max(e.grade, e.entry_date) AS grade
-    FROM enrollments e WHERE e.school_year = $year GROUP BY e.student_id)"""
 
 
 class OutOfScope(Http404):
@@ -62,8 +59,7 @@ def letters(spec: str) -> tuple[str, str] | None:
 
 @dataclass
 class Scope:
-    """The students ``user`` may see in ``year``: ``condition`` on ``roster r`` (and ``students
-    st`` for last names)."""
+    """The students ``user`` may see in ``year``: ``condition`` on the roster ``r``."""
 
     role: str
     year: int
@@ -78,8 +74,7 @@ class Scope:
     def roster(self, snap: Snapshot, extra: str = "", extra_params: dict | None = None,
                columns: str = "r.student_id") -> list[dict]:
         """Roster rows in scope (and matching ``extra``)."""
-        sql = (f"WITH {ROSTER} SELECT {columns} FROM roster r "
-               f"LEFT JOIN students st ON st.student_id = r.student_id "
+        sql = (f"SELECT {columns} FROM {roster(snap, self.year)} r "
                f"WHERE ({self.condition}) {'AND ' + extra if extra else ''}")
         return snap.rows(sql, {"year": self.year, **self.params, **(extra_params or {})})
 
@@ -113,11 +108,9 @@ def scope_for(snap: Snapshot, user) -> Scope:
     if role == Role.COUNSELOR:
         return _counselor(snap, user, year)
     if role == Role.TEACHER and user.staff_id and snap.has("sections", "course_marks"):
-        return Scope(role, year, """r.student_id IN (SELECT m.student_id FROM course_marks m
-            JOIN sections s ON s.section_id = m.section_id AND s.school_year = m.school_year
-             AND s.school_id = m.school_id
-            WHERE s.teacher_staff_id = $staff AND m.school_year = $year)""",
-                     {"staff": user.staff_id}, user_schools(snap, user, year))
+        return Scope(role, year, f"r.student_id IN (SELECT student_id FROM {TAUGHT} "
+                     "WHERE staff_id = $staff)", {"staff": user.staff_id},
+                     user_schools(snap, user, year))
     return Scope(role, year, "FALSE")
 
 
@@ -132,7 +125,7 @@ def _counselor(snap: Snapshot, user, year: int) -> Scope:
         split.append("upper(r.grade) IN (SELECT unnest($grades::VARCHAR[]))")
         params["grades"] = grades(user.caseload_grades)
     if span := letters(user.caseload_letters):
-        split.append("upper(left(st.last_name, 1)) BETWEEN $first AND $last")
+        split.append("upper(left(r.last_name, 1)) BETWEEN $first AND $last")
         params["first"], params["last"] = span
     configured = user.caseload_grades or user.caseload_letters or not assigned
     if schools and configured:

@@ -12,6 +12,7 @@ mixes old and new data, and the writers never meet a lock held by the workspace.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,12 +45,13 @@ class Generation:
     tables: frozenset[str]
     columns: dict[str, frozenset[str]]
     facts: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, path: Path) -> Generation:
         while True:
             before = identity(path)
-            con = duckdb.connect(":memory:", config=session_config())
+            con = duckdb.connect(":memory:", config=session_config(threads="2"))
             con.execute(f"ATTACH {sql_string(str(path))} AS warehouse (READ_ONLY)")
             con.execute("USE warehouse")
             if identity(path) == before:  # not swapped while attaching
@@ -61,6 +63,12 @@ class Generation:
                 return cls(path, before, con, frozenset(columns),
                            {t: frozenset(c) for t, c in columns.items()})
             con.close()
+
+
+def _used(sql: str, params: list | dict | None) -> list | dict:
+    if isinstance(params, dict):
+        return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+    return params or []
 
 
 class Snapshot:
@@ -82,13 +90,13 @@ class Snapshot:
         return column in self.generation.columns.get(table, ())
 
     def rows(self, sql: str, params: list | dict | None = None) -> list[dict[str, Any]]:
-        """The result as dicts."""
-        result = self.cursor.execute(sql, params or [])
+        """The result as dicts (named parameters the query does not use are left out)."""
+        result = self.cursor.execute(sql, _used(sql, params))
         cols = [d[0] for d in result.description]
         return [dict(zip(cols, r, strict=True)) for r in result.fetchall()]
 
     def value(self, sql: str, params: list | dict | None = None) -> Any:
-        row = self.cursor.execute(sql, params or []).fetchone()
+        row = self.cursor.execute(sql, _used(sql, params)).fetchone()
         return row[0] if row else None
 
     def close(self) -> None:

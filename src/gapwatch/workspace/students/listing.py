@@ -9,23 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gapwatch.contract.codes import CODE_SETS
-from gapwatch.workspace.scope import ROSTER, Scope
+from gapwatch.workspace.roster import roster
+from gapwatch.workspace.scope import Scope
 from gapwatch.workspace.warehouse import Snapshot
 
 PAGE_SIZE = 50
-STATUS_GROUPS = {"EL": ("English learners", "e.el_status = 'EL'"),
-                 "SED": ("Socioeconomically disadvantaged", "e.sed"),
-                 "SWD": ("Students with disabilities", "e.swd"),
-                 "FOS": ("Foster youth", "e.foster"),
-                 "HOM": ("Homeless youth", "e.homeless")}
+STATUS_GROUPS = {"EL": ("English learners", "r.el"),
+                 "SED": ("Socioeconomically disadvantaged", "r.sed"),
+                 "SWD": ("Students with disabilities", "r.swd"),
+                 "FOS": ("Foster youth", "r.fos"),
+                 "HOM": ("Homeless youth", "r.hom")}
 SORTS = {
-    "urgency": "t.tier DESC NULLS LAST, t.probability DESC NULLS LAST, "
-               "t.at_risk_count DESC NULLS LAST, r.student_id",
-    "name": "st_last, st_first, r.student_id",
+    "urgency": "r.tier DESC NULLS LAST, r.probability DESC NULLS LAST, "
+               "r.at_risk_count DESC NULLS LAST, r.student_id",
+    "name": "r.last_name, r.first_name, r.student_id",
     "grade": "try_cast(r.grade AS INTEGER) NULLS FIRST, r.grade, r.student_id",
-    "school": "sc.school_name, r.student_id",
-    "tier": "t.tier DESC NULLS LAST, r.student_id",
-    "probability": "t.probability DESC NULLS LAST, r.student_id",
+    "school": "r.school_name, r.student_id",
+    "tier": "r.tier DESC NULLS LAST, r.student_id",
+    "probability": "r.probability DESC NULLS LAST, r.student_id",
     "student": "r.student_id",
 }
 COLUMNS = ("student_id", "first_name", "last_name", "school_id", "school_name", "grade", "tier",
@@ -66,28 +67,9 @@ class Filters:
                    sort if sort in SORTS else "urgency", q.get("dir") == "desc", page)
 
 
-def _sources(snap: Snapshot, year: int) -> str:
-    """CTEs for the optional early-warning tables (typed and empty when a table is absent)."""
-    tiers = ("SELECT * FROM student_tiers WHERE school_year = $year" if snap.has("student_tiers")
-             else "SELECT NULL::VARCHAR AS student_id, NULL::TINYINT AS tier, NULL::INTEGER AS "
-                  "urgency, NULL::DOUBLE AS probability, NULL::INTEGER AS at_risk_count, "
-                  "NULL::VARCHAR AS tier_reason, NULL::VARCHAR AS flag_reasons, "
-                  "NULL::VARCHAR AS supports_in_place WHERE FALSE")
-    sup = ("SELECT DISTINCT student_id FROM supports_in_place WHERE school_year = $year"
-           if snap.has("supports_in_place") else "SELECT NULL::VARCHAR AS student_id WHERE FALSE")
-    return f"{ROSTER}, t AS ({tiers}), sup AS ({sup})"
-
-
-def _names(snap: Snapshot) -> tuple[str, str]:
-    if snap.has_column("students", "first_name"):
-        return "st.first_name", "st.last_name"
-    return "NULL::VARCHAR", "NULL::VARCHAR"
-
-
 def query(snap: Snapshot, scope: Scope, f: Filters, noted: list[str], *,
           paged: bool = True) -> tuple[list[dict], int]:
     """Rows of one page (or all, ``paged=False``) and the number of students matching."""
-    first, last = _names(snap)
     where, params = [f"({scope.condition})"], {"year": scope.year, **scope.params}
     if f.school:
         where.append("r.school_id = $school")
@@ -96,40 +78,31 @@ def query(snap: Snapshot, scope: Scope, f: Filters, noted: list[str], *,
         where.append("r.grade = $grade")
         params["grade"] = f.grade
     if f.tier in {"1", "2", "3"}:
-        where.append("t.tier = $tier")
+        where.append("r.tier = $tier")
         params["tier"] = int(f.tier)
     if f.flag and snap.has("student_flags"):
         where.append("r.student_id IN (SELECT student_id FROM student_flags "
                      "WHERE school_year = $year AND flag = $flag)")
         params["flag"] = f.flag
     if f.group in STATUS_GROUPS:
-        where.append("r.student_id IN (SELECT e.student_id FROM enrollments e WHERE "
-                     f"e.school_year = $year AND {STATUS_GROUPS[f.group][1]})")
+        where.append(STATUS_GROUPS[f.group][1])
     elif f.group.startswith("race:"):
-        where.append("st.race_ethnicity = $race")
+        where.append("r.race_ethnicity = $race")
         params["race"] = f.group.removeprefix("race:")
     if f.no_support:
-        where.append("sup.student_id IS NULL")
+        where.append("NOT r.has_support")
     if f.no_note:
         where.append("r.student_id NOT IN (SELECT unnest($noted::VARCHAR[]))")
         params["noted"] = noted
     if f.q:
-        where.append(f"(r.student_id = $q OR {first} || ' ' || {last} ILIKE $like)")
+        where.append("(r.student_id = $q OR r.first_name || ' ' || r.last_name ILIKE $like)")
         params |= {"q": f.q, "like": f"%{f.q}%"}
     order = SORTS[f.sort]
     if f.descending:
         order = ", ".join(_flip(part) for part in order.split(", "))
     limit = f"LIMIT {PAGE_SIZE} OFFSET {(f.page - 1) * PAGE_SIZE}" if paged else ""
-    sql = f"""WITH {_sources(snap, scope.year)}
-        SELECT r.student_id, {first} AS first_name, {last} AS last_name, r.school_id,
-               sc.school_name, r.grade, t.tier, t.urgency, t.probability, t.tier_reason,
-               t.flag_reasons, t.supports_in_place, sup.student_id IS NOT NULL AS has_support,
-               {last} AS st_last, {first} AS st_first, count(*) OVER () AS total
-        FROM roster r LEFT JOIN students st ON st.student_id = r.student_id
-        LEFT JOIN schools sc ON sc.school_id = r.school_id
-        LEFT JOIN t ON t.student_id = r.student_id
-        LEFT JOIN sup ON sup.student_id = r.student_id
-        WHERE {' AND '.join(where)} ORDER BY {order} {limit}"""
+    sql = f"""SELECT {', '.join('r.' + c for c in COLUMNS)}, count(*) OVER () AS total
+        FROM {roster(snap, scope.year)} r WHERE {' AND '.join(where)} ORDER BY {order} {limit}"""
     rows = snap.rows(sql, params)
     total = rows[0]["total"] if rows else 0
     return [{k: r[k] for k in COLUMNS} for r in rows], total
@@ -146,14 +119,15 @@ def _flip(part: str) -> str:
 
 def options(snap: Snapshot, scope: Scope) -> dict[str, list]:
     """Values offered by the filters: the scope's schools and grades, the year's flags."""
-    rows = scope.roster(snap, columns="DISTINCT r.school_id, r.grade")
-    schools = sorted({r["school_id"] for r in rows})
-    names = dict(snap.cursor.execute(
-        "SELECT school_id, school_name FROM schools WHERE school_id IN "
-        "(SELECT unnest($s::VARCHAR[]))", {"s": schools}).fetchall()) if schools else {}
-    flags = [r["flag"] for r in snap.rows(
-        "SELECT DISTINCT flag FROM student_flags WHERE school_year = $year ORDER BY flag",
-        {"year": scope.year})] if snap.has("student_flags") else []
+    rows = scope.roster(snap, columns="DISTINCT r.school_id, r.school_name, r.grade")
+    names = {r["school_id"]: r["school_name"] or r["school_id"] for r in rows}
+    schools = sorted(names)
+    facts = snap.generation.facts
+    if "flags" not in facts:
+        facts["flags"] = [r["flag"] for r in snap.rows(
+            "SELECT DISTINCT flag FROM student_flags WHERE school_year = $year ORDER BY flag",
+            {"year": scope.year})] if snap.has("student_flags") else []
+    flags = facts["flags"]
     grade_list = sorted({r["grade"] for r in rows},
                         key=lambda g: (not str(g).isdigit(), int(g) if str(g).isdigit() else 0,
                                        str(g)))
