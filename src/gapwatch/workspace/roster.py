@@ -64,3 +64,27 @@ def roster(snap: Snapshot, year: int) -> str:
             _build(snap, year)
             gen.facts["roster_year"] = year
     return ROSTER
+
+
+#: per-student tables copied into the generation sorted by student, with the rows they keep:
+#: a lookup of one student then reads one row group instead of scanning the table
+LOCAL = {"enrollments": "", "assessments": "", "discipline": "",
+         "course_marks": "WHERE school_year = $year", "student_flags": "WHERE school_year = $year",
+         "student_tiers": "WHERE school_year = $year",
+         "supports_in_place": "WHERE school_year = $year",
+         "referrals": "WHERE school_year = $year", "students": ""}
+
+
+def local(snap: Snapshot, table: str, year: int) -> str:
+    """``table`` (a key of :data:`LOCAL`) sorted by student in this generation; built on first
+    use."""
+    gen = snap.generation
+    key = f"local:{table}:{year}"
+    name = f"memory.main.ws_{table}"
+    with gen.lock:
+        if gen.facts.get(key) is None:
+            gen.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM "
+                            f"warehouse.{table} {LOCAL[table]} ORDER BY student_id",
+                            {"year": year} if "$year" in LOCAL[table] else [])
+            gen.facts[key] = name
+    return name
