@@ -73,7 +73,8 @@ def rebuilding(path: Path) -> Iterator[Path]:
     with open(lock, "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         try:
-            for stale in (work, _wal(work)):
+            # holding the lock, no other writer is at work: any copy left is a killed writer's
+            for stale in path.parent.glob(f".{path.name}.rebuilding-*"):
                 stale.unlink(missing_ok=True)
             for src, dst in ((path, work), (_wal(path), _wal(work))):
                 if src.exists():

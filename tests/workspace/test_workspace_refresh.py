@@ -78,3 +78,36 @@ def test_nightly_refresh_while_serving(district_source, tmp_path) -> None:
     assert all(status == 200 for status, _ in pages)
     assert {page for _, page in pages} <= {old, new}
     assert (old in [p for _, p in pages]) and (new in [p for _, p in pages] + [seen(after.text)])
+
+
+def test_rebuilding_swaps_on_success_only_and_clears_killed_copies(tmp_path) -> None:
+    from gapwatch.warehouse import rebuilding
+
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE t AS SELECT 1 AS v")
+    con.close()
+    killed = tmp_path / ".w.duckdb.rebuilding-999999"
+    killed.write_bytes(b"left by a writer that was killed")
+    reader = duckdb.connect(str(db), read_only=True)  # a reader holds the file throughout
+    try:
+        with rebuilding(db) as work:
+            assert not killed.exists()
+            w = duckdb.connect(str(work))
+            w.execute("UPDATE t SET v = 2")
+            w.close()
+        try:
+            with rebuilding(db) as work:
+                w = duckdb.connect(str(work))
+                w.execute("UPDATE t SET v = 3")
+                w.close()
+                raise RuntimeError("the stage failed")
+        except RuntimeError:
+            pass
+        assert reader.execute("SELECT v FROM t").fetchone() == (1,)  # still the old file
+    finally:
+        reader.close()
+    check = duckdb.connect(str(db), read_only=True)
+    assert check.execute("SELECT v FROM t").fetchone() == (2,)
+    check.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".w.duckdb.lock", "w.duckdb"]
