@@ -7,7 +7,9 @@ concurrent users, against a plain page of the same server as the baseline.
 Builds (or reuses) a synthetic warehouse with early-warning tables, makes a private PostgreSQL
 database for the application (dropped at the end; --sqlite for the default file), starts
 `gapwatch serve` on 127.0.0.1, signs in one account per role, and drives each page with wrk
-(Debian's `wrk`; every request goes to 127.0.0.1, each run is bounded by --seconds). The
+(Debian's `wrk`; every request goes to 127.0.0.1, each run is bounded by --seconds): each of
+--connections users waits --think-ms between requests (0: back to back, the server's
+throughput). The
 baseline is the sign-in page (a template, no warehouse, no database query). Prints a table:
 requests, requests per second, p50, p95, p99 and p95 against the baseline.
 """
@@ -34,6 +36,9 @@ PASSWORD = "benchmark-password-1"
 LUA = r"""
 local paths, i = {}, 0
 for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+delay = function()
+  return tonumber(os.getenv("WRK_THINK_MS") or "0")
+end
 request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
@@ -82,8 +87,9 @@ def accounts(db: Path) -> dict[str, list[str]]:
 def students(db: Path, school: str | None, n: int = 2000) -> list[str]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        sql = "SELECT student_id FROM student_tiers"
-        sql += " WHERE school_id = ?" if school else ""
+        sql = ("SELECT DISTINCT student_id FROM enrollments WHERE school_year = "
+               "(SELECT max(school_year) FROM enrollments)")
+        sql += " AND school_id = ?" if school else ""
         return [r[0] for r in con.execute(sql + f" ORDER BY hash(student_id) LIMIT {n}",
                                           [school] if school else []).fetchall()]
     finally:
@@ -91,13 +97,14 @@ def students(db: Path, school: str | None, n: int = 2000) -> list[str]:
 
 
 def wrk(url: str, paths: list[str], cookie: str, connections: int, seconds: int,
-        work: Path) -> dict:
+        work: Path, think_ms: int) -> dict:
     listing, script = work / "paths.txt", work / "wrk.lua"
     listing.write_text("\n".join(paths) + "\n")
     script.write_text(LUA)
     out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s",
                           "--timeout", "10s", "-s", str(script), "-H", f"Cookie: {cookie}",
-                          url], env=os.environ | {"WRK_PATHS": str(listing)},
+                          url], env=os.environ | {"WRK_PATHS": str(listing),
+                                                 "WRK_THINK_MS": str(think_ms)},
                          capture_output=True, text=True, timeout=seconds + 60)
     line = [x for x in out.stdout.splitlines() if x.startswith("{")]
     if not line:
@@ -115,6 +122,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=25)
+    ap.add_argument("--think-ms", type=int, default=1000,
+                    help="each user waits this long between requests (0: back to back)")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -168,17 +177,24 @@ def main() -> None:
                  [f"/students/{sid}/" for sid in at_school]),
                 ("student profile, district admin", "district_admin",
                  [f"/students/{sid}/" for sid in everyone])]
-        n = duckdb.connect(str(db), read_only=True).execute(
-            "SELECT count(*) FROM student_tiers").fetchone()[0]
-        print(f"\n{n:,} students in the latest year; application database: "
+        probe = duckdb.connect(str(db), read_only=True)
+        n = probe.execute("SELECT count(DISTINCT student_id) FROM enrollments WHERE school_year "
+                          "= (SELECT max(school_year) FROM enrollments)").fetchone()[0]
+        tiers = "student_tiers" in {r[0] for r in probe.execute(
+            "SELECT table_name FROM duckdb_tables()").fetchall()}
+        probe.close()
+        print(f"\n{n:,} students in the latest year ({'with' if tiers else 'without'} "
+              "early-warning tables); application database: "
               f"{'SQLite' if args.sqlite else 'PostgreSQL'}; {args.connections} connections, "
+              f"{args.think_ms} ms between a user's requests, "
               f"{args.seconds} s per page; gunicorn {args.workers} workers x {args.threads} "
               f"threads on {os.cpu_count()} cores\n")
         print(f"{'page':42} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
               f"{'p99 ms':>7} {'p95/base':>8} {'errors':>6}")
         base = None
         for name, role, paths in runs:
-            r = wrk(url, paths, cookies[role], args.connections, args.seconds, work)
+            r = wrk(url, paths, cookies[role], args.connections, args.seconds, work,
+                    args.think_ms)
             base = base or r["p95"]
             print(f"{name:42} {r['requests']:>8} {r['requests'] / r['seconds']:>7.1f} "
                   f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} "

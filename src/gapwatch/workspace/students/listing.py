@@ -101,11 +101,11 @@ def query(snap: Snapshot, scope: Scope, f: Filters, noted: list[str], *,
     if f.descending:
         order = ", ".join(_flip(part) for part in order.split(", "))
     limit = f"LIMIT {PAGE_SIZE} OFFSET {(f.page - 1) * PAGE_SIZE}" if paged else ""
-    sql = f"""SELECT {', '.join('r.' + c for c in COLUMNS)}, count(*) OVER () AS total
-        FROM {roster(snap, scope.year)} r WHERE {' AND '.join(where)} ORDER BY {order} {limit}"""
-    rows = snap.rows(sql, params)
-    total = rows[0]["total"] if rows else 0
-    return [{k: r[k] for k in COLUMNS} for r in rows], total
+    source = f"FROM {roster(snap, scope.year)} r WHERE {' AND '.join(where)}"
+    rows = snap.rows(f"SELECT {', '.join('r.' + c for c in COLUMNS)} {source} "
+                     f"ORDER BY {order} {limit}", params)  # a page: DuckDB keeps the top N
+    total = snap.value(f"SELECT count(*) {source}", params) if paged else len(rows)
+    return rows, int(total or 0)
 
 
 def _flip(part: str) -> str:
