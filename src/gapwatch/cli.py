@@ -1,5 +1,5 @@
 """The ``gapwatch`` command line: synth, check, ingest, run, export, allocate, report,
-audit-disclosure, demo, docs.
+audit-disclosure, early-warning, serve, users, audit-log, demo, docs.
 
 Command names and options here are a public contract (users' scripts call them): add freely,
 rename nothing.
@@ -262,10 +262,13 @@ def run(
     """Compute indicators, gaps, Dashboard levels, support identification and goal progress."""
     from gapwatch.config import ConfigError, load_config
     from gapwatch.runner import run_all
-    from gapwatch.warehouse import WarehouseMissing
+    from gapwatch.warehouse import WarehouseMissing, rebuilding
 
     try:
-        code = run_all(db, load_config(config), engine=engine.value, console=console)
+        settings = load_config(config)
+        with rebuilding(db) as work:  # a copy, swapped in at the end: readers never wait
+            _flow_back(db, work)
+            code = run_all(work, settings, engine=engine.value, console=console)
     except (ConfigError, WarehouseMissing) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
@@ -380,17 +383,14 @@ def early_warning(
     )
     from gapwatch.earlywarning.view import render
     from gapwatch.files import FolderRefused, check_replaceable
-    from gapwatch.warehouse import WarehouseMissing, connect, writing
+    from gapwatch.warehouse import WarehouseMissing, connect, rebuilding, writing
 
     try:
         cfg = load_config(config)
         connect(db).close()
         check_replaceable(out, "early-warning", warehouse=db)
-    except (ConfigError, WarehouseMissing, FolderRefused) as err:
-        console.print(f"[bold red]{err}")
-        raise typer.Exit(2) from None
-    try:
-        with writing(db) as con:
+        with rebuilding(db) as work, writing(work) as con:  # readers never wait on a copy
+            _flow_back(db, work, con)
             with Progress(console=console, transient=True) as progress:
                 task = progress.add_task("early warning", total=None)
                 result = run_early_warning(
@@ -398,7 +398,11 @@ def early_warning(
                     step=lambda s: progress.update(task, description=f"early warning: {s}"))
             store(con, result)
             students = caseload(con, staff, result.school_year) if staff else None
-    except ValueError as err:
+        from gapwatch.earlywarning.workspace import export_tiers
+
+        if (changed := export_tiers(db, result.tables["student_tiers"])) is not None:
+            console.print(f"staff workspace: {changed} tier changes recorded as tier history")
+    except (ConfigError, WarehouseMissing, FolderRefused, ValueError) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
     if school is not None and school not in set(
@@ -417,6 +421,24 @@ def early_warning(
         raise typer.Exit(2) from None
     console.print(f"wrote {len(written)} owner-only files to {out} (student-level files are "
                   f"confidential: {out / 'CONFIDENTIAL.txt'})")
+
+
+def _flow_back(db: Path, work: Path, con=None) -> None:
+    """Read the staff workspace's supports and served referrals into the working copy's
+    ``interventions`` (when a workspace is configured; docs/workspace.md)."""
+    from gapwatch.earlywarning.workspace import import_workspace
+    from gapwatch.warehouse import connect
+
+    own = con is None
+    con = connect(work, read_only=False) if own else con
+    try:
+        added = import_workspace(con, db)
+    finally:
+        if own:
+            con.close()
+    if added is not None:
+        console.print(f"staff workspace: {added} supports and served referrals read as "
+                      "interventions")
 
 
 @app.command()
@@ -477,15 +499,20 @@ def demo(
     serve: Annotated[bool, typer.Option(help="Serve the public site on localhost at the end "
                                         "(Ctrl-C stops).")] = True,
     port: Annotated[int, typer.Option(help="Port for --serve (0: any free port).")] = 8000,
+    workspace_port: Annotated[int, typer.Option(help="Port of the staff workspace served "
+                                                "after the public site.")] = 8001,
+    workspace: Annotated[bool, typer.Option(help="Also serve the staff workspace with one "
+                                            "demo account per role.")] = True,
 ) -> None:
     """Generate the synthetic demo district, ingest it, run everything, build the public site
-    and serve it. OUT must be new, empty or a folder an earlier demo made."""
+    and serve it, then the staff workspace with demo accounts. OUT must be new, empty or a
+    folder an earlier demo made."""
     from gapwatch.demo import run_demo
     from gapwatch.files import FolderRefused
 
     try:
         code = run_demo(out, students=students, seed=seed, console=console, serve_site=serve,
-                        port=port)
+                        port=port, workspace_port=workspace_port if workspace else None)
     except FolderRefused as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
@@ -527,6 +554,12 @@ def pull_edfi(
                   f"kept (change version {result.change_version}). Next: gapwatch ingest {out} "
                   "--from edfi")
 
+
+from gapwatch.workspace.commands import audit_log, serve, users_app  # noqa: E402
+
+app.command("serve")(serve)
+app.command("audit-log")(audit_log)
+app.add_typer(users_app, name="users")
 
 docs_app = typer.Typer(help="Generate reference documentation from the code.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")

@@ -1,6 +1,8 @@
 """``gapwatch demo``: the synthetic demo district, end to end, on the embedded default (DuckDB).
 
-Each step that exists so far runs in order; the closing panel says where to look.
+Each step that exists so far runs in order; the closing panel says where to look. With
+serving on, the public site and then the staff workspace (one demo account per role, printed
+with its password) are served on localhost until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ DEMO_SCHOOLS = 40
 DEMO_YEARS = 3
 
 
-def serve(site: Path, port: int, console: Console) -> None:
-    """Serve ``site`` on localhost until interrupted."""
+def serve(site: Path, port: int, console: Console, workspace: Path | None = None,
+          workspace_port: int = 8001) -> None:
+    """Serve ``site`` on localhost until interrupted; with ``workspace`` (the warehouse), the
+    staff workspace beside it, with one demo account per role printed."""
     import functools
+    import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
     class Quiet(SimpleHTTPRequestHandler):
@@ -28,14 +33,42 @@ def serve(site: Path, port: int, console: Console) -> None:
         url = f"http://127.0.0.1:{server.server_address[1]}/"
         console.print(Panel.fit(f"The public report is at [bold]{url}[/] (English; Spanish: "
                                 f"{url}es/). Press Ctrl-C to stop.", title="gapwatch demo"))
+        if workspace is None:
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                console.print("stopped")
+            return
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
         try:
-            server.serve_forever()
+            _serve_workspace(workspace, workspace_port, console)
         except KeyboardInterrupt:
             console.print("stopped")
+        finally:
+            server.shutdown()
+
+
+def _serve_workspace(db: Path, port: int, console: Console) -> None:
+    """Demo accounts, printed with their passwords, then the workspace until Ctrl-C."""
+    from rich.table import Table
+
+    from gapwatch.workspace.demo_accounts import demo_accounts
+    from gapwatch.workspace.server import prepare, serve
+
+    prepare(db, console)
+    table = Table(title=f"Staff workspace: http://127.0.0.1:{port}/ (demo accounts; new "
+                        "passwords each run)")
+    for column in ("username", "role", "password", "sees"):
+        table.add_column(column)
+    for row in demo_accounts(db):
+        table.add_row(*row)
+    console.print(table)
+    serve(db, "127.0.0.1", port, workers=2, threads=8, console=console)
 
 
 def run_demo(out: Path, *, students: int, seed: int, console: Console, serve_site: bool = False,
-             port: int = 8000) -> int:
+             port: int = 8000, workspace_port: int | None = 8001) -> int:
     """Generate, ingest and summarize the demo district under ``out``, build its public site and
     (``serve_site``) serve it; return an exit code. ``out`` must be new, empty or a folder an
     earlier demo made (:class:`gapwatch.files.FolderRefused` otherwise)."""
@@ -121,7 +154,8 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console, serve_sit
         )
     )
     if serve_site:
-        serve(site, port, console)
+        serve(site, port, console, db if workspace_port is not None else None,
+              workspace_port or 8001)
     return 0
 
 

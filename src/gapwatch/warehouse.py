@@ -9,14 +9,19 @@ Layout (docs/decisions/0002-warehouse-and-ingest.md):
 - ``ingest_runs``: when and from what the warehouse was built.
 
 A warehouse is only ever replaced whole (built beside the old one, then renamed over it), so a
-reader never sees a half-loaded district. It is owner-only (0600), and so is every file DuckDB
-makes beside it while gapwatch writes to it (:func:`writing`).
+reader never sees a half-loaded district. Stages that add tables to a loaded warehouse (``gapwatch
+run``, ``gapwatch early-warning``) work the same way through :func:`rebuilding`: a copy beside
+the file, renamed over it when the stage succeeds, so the staff workspace can keep serving the
+old file meanwhile without any lock between them. It is owner-only (0600), and so is every file
+DuckDB makes beside it while gapwatch writes to it (:func:`writing`), the copy included.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,6 +90,48 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             yield con
         finally:
             con.close()
+
+
+@contextlib.contextmanager
+def rebuilding(path: Path) -> Iterator[Path]:
+    """A working copy of the warehouse at ``path``, renamed over it when the block succeeds.
+
+    Writers take turns (an exclusive lock on ``.<name>.lock`` beside the file); readers are
+    never blocked and never see a half-written file: they keep the old file until they reopen.
+    On an error the working copy is removed and the warehouse is left as it was.
+    """
+    from gapwatch.files import owner_only
+
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise WarehouseMissing(
+            f"no warehouse at {path}: load a bundle first with `gapwatch ingest BUNDLE --db {path}`"
+        )
+    work = path.with_name(f".{path.name}.rebuilding-{os.getpid()}")
+    lock = path.with_name(f".{path.name}.lock")
+    with owner_only(), open(lock, "a") as held:  # the copy is student data: 0600 from its start
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            # holding the lock, no other writer is at work: any copy left is a killed writer's
+            for stale in path.parent.glob(f".{path.name}.rebuilding-*"):
+                stale.unlink(missing_ok=True)
+            for src, dst in ((path, work), (_wal(path), _wal(work))):
+                if src.exists():
+                    shutil.copyfile(src, dst)
+            shutil.copymode(path, work)
+            yield work
+            if _wal(work).exists():  # a connection left open: checkpoint before the swap
+                duckdb.connect(str(work)).close()
+            _wal(path).unlink(missing_ok=True)
+            os.replace(work, path)
+        finally:
+            work.unlink(missing_ok=True)
+            _wal(work).unlink(missing_ok=True)
+            fcntl.flock(held, fcntl.LOCK_UN)
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
 
 
 def table_ddl(tbl: Table, schema: str = "main") -> str:

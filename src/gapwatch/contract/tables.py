@@ -89,6 +89,10 @@ STUDENTS = Table(
         opt("home_language", Kind.TEXT, "Primary language spoken at home.", "Spanish"),
         opt("us_school_entry_date", Kind.DATE, "First enrollment in any US school.", "2020-08-24"),
         opt("reclassification_date", Kind.DATE, "Date reclassified from EL to RFEP.", ""),
+        opt("first_name", Kind.TEXT, "Given name staff know the student by (staff workspace "
+            "only; never published).", "Maria"),
+        opt("last_name", Kind.TEXT, "Family name (staff workspace only; never published; "
+            "counselor caseloads may be split by its first letter).", "Lopez"),
     ),
     key=("student_id",),
     unlocks="Race/ethnicity and gender groups; with `us_school_entry_date`, newcomer exclusions "
@@ -291,6 +295,9 @@ STAFF = Table(
         opt("out_of_field", Kind.BOOL, "Teaching outside the credential's subject.", "false"),
         opt("assignment_type", Kind.CODE, "How the assignment was made.", "MUTUAL_CONSENT",
             codes="assignment_type"),
+        opt("email", Kind.TEXT, "Work email; matches the staff member's single sign-on "
+            "account in the staff workspace.", "jlee@bayview.k12.ca.us"),
+        opt("name", Kind.TEXT, "Name as colleagues know it (staff workspace).", "Jordan Lee"),
     ),
     key=("school_year", "staff_id", "school_id"),
     foreign_keys=(fk("school_id", "schools"),),

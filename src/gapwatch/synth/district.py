@@ -23,6 +23,7 @@ from gapwatch.synth import (
     discipline,
     graduation,
     money,
+    names,
     staffing,
     supports,
 )
@@ -148,6 +149,7 @@ class District:
         st = self.students
         last = self.years[-1]
         reclassified = st.reclass_year <= last
+        first_name, last_name = names.student_names(len(sid), self.seed)
         return {
             "student_id": sid,
             "race_ethnicity": labels(demo.RACES, st.race),
@@ -156,6 +158,8 @@ class District:
             "home_language": labels(demo.LANGUAGES, st.language),
             "us_school_entry_date": st.us_entry_date,
             "reclassification_date": (st.reclass_date, ~reclassified),
+            "first_name": first_name,
+            "last_name": last_name,
         }
 
     @property
@@ -273,9 +277,11 @@ class District:
     def _staff(self, school_ids: pa.Array) -> dict[str, object]:
         s = self.staff
         teacher = s.role == staffing.TEACHER
+        staff_ids = self.staff_ids()
+        name, email = names.staff_names(s.staff, staff_ids, self.seed)
         return {
             "school_year": s.year,
-            "staff_id": self.staff_ids(),
+            "staff_id": staff_ids,
             "school_id": school_ids.take(pa.array(s.school)),
             "role": labels(staffing.ROLES, s.role),
             "fte": np.round(s.fte, 2),
@@ -284,6 +290,8 @@ class District:
             "credential": labels(staffing.CREDENTIALS, s.credential),
             "out_of_field": (s.out_of_field, ~teacher),
             "assignment_type": labels(staffing.ASSIGNMENTS, s.assignment),
+            "email": email,
+            "name": name,
         }
 
     def _sections(self, school_ids: pa.Array) -> dict[str, object]:

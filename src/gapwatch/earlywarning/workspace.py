@@ -1,0 +1,90 @@
+"""Flow-back from the staff workspace: supports and referrals recorded there are read as
+``interventions`` before the early-warning stages run, so tiers, ``supports_in_place`` and the
+intervention effects include them; the run's tiers go back as tier history.
+
+A workspace is read when one is configured: ``GAPWATCH_DATABASE_URL`` (PostgreSQL) or
+``GAPWATCH_WORKSPACE_DB`` is set, or the default SQLite file beside the warehouse
+(``<warehouse>.workspace.sqlite3``) exists (docs/workspace.md).
+
+Rows from the workspace carry ids ``WS-S<n>`` (supports) and ``WS-R<n>`` (served referrals) and
+are listed in the warehouse table ``workspace_interventions``; each run replaces the previous
+run's rows, so running twice adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from gapwatch.contract import table as contract_table
+from gapwatch.warehouse import table_ddl
+
+
+def configured(warehouse: Path) -> bool:
+    """Whether a workspace database is configured for ``warehouse``."""
+    if os.environ.get("GAPWATCH_DATABASE_URL") or os.environ.get("GAPWATCH_WORKSPACE_DB"):
+        return True
+    from gapwatch.workspace.env import default_sqlite
+
+    return default_sqlite(Path(warehouse).resolve()).is_file()
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
+                                      "WHERE schema_name = current_schema()").fetchall()}
+
+
+def merge_interventions(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> int:
+    """Replace the workspace's rows of ``interventions`` with ``rows`` (one transaction)."""
+    have = _tables(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if "interventions" not in have:
+            con.execute(table_ddl(contract_table("interventions")))
+        if "workspace_interventions" in have:
+            con.execute("DELETE FROM interventions WHERE intervention_id IN "
+                        "(SELECT intervention_id FROM workspace_interventions)")
+        con.register("__ws", rows)
+        clash = con.execute("SELECT list(intervention_id) FROM interventions WHERE "
+                            "intervention_id IN (SELECT intervention_id FROM __ws)").fetchone()[0]
+        if clash:
+            raise ValueError(f"interventions from the bundle already use the workspace's ids "
+                             f"{clash[:5]}: rename them in the bundle")
+        con.execute("INSERT INTO interventions BY NAME SELECT * FROM __ws")
+        con.execute("CREATE OR REPLACE TABLE workspace_interventions AS "
+                    "SELECT intervention_id, student_id, school_year, now() AS imported_at "
+                    "FROM __ws")
+        con.unregister("__ws")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return rows.num_rows
+
+
+def import_workspace(con: duckdb.DuckDBPyConnection, warehouse: Path) -> int | None:
+    """Read the workspace's supports and served referrals into ``con``'s ``interventions``;
+    None when no workspace is configured for ``warehouse``."""
+    if not configured(warehouse):
+        return None
+    from gapwatch.workspace import setup
+
+    setup(warehouse)
+    from gapwatch.workspace.flowback import workspace_interventions
+
+    return merge_interventions(con, workspace_interventions())
+
+
+def export_tiers(warehouse: Path, tiers: pa.Table) -> int | None:
+    """Record the run's tiers as history in the workspace (None: no workspace)."""
+    if not configured(warehouse):
+        return None
+    from gapwatch.workspace import setup
+
+    setup(warehouse)
+    from gapwatch.workspace.flowback import record_tiers
+
+    return record_tiers(tiers)

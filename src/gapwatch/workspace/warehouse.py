@@ -1,0 +1,130 @@
+"""The warehouse as the workspace reads it: read-only, one consistent generation per request.
+
+The nightly ``gapwatch ingest`` / ``run`` / ``early-warning`` never write the served file in
+place: each builds a new file beside it and renames it over the old one
+(:func:`gapwatch.warehouse.rebuilding`). The workspace notices the new file by its identity
+(device, inode, modification time, size), attaches it read-only in a fresh in-memory DuckDB
+instance, and gives every request a cursor on one generation for the whole request. A request
+that started on the old file finishes on it (its inode stays readable until closed): no page
+mixes old and new data, and the writers never meet a lock held by the workspace.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from gapwatch.sql import sql_string
+from gapwatch.warehouse import WarehouseMissing, session_config
+
+Identity = tuple[int, int, int, int]
+
+
+def identity(path: Path) -> Identity:
+    """What changes when the file is replaced or rewritten."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise WarehouseMissing(f"no warehouse at {path}: run `gapwatch ingest` first") from None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+@dataclass
+class Generation:
+    """One version of the warehouse file, attached read-only."""
+
+    path: Path
+    identity: Identity
+    con: duckdb.DuckDBPyConnection
+    tables: frozenset[str]
+    columns: dict[str, frozenset[str]]
+    facts: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def open(cls, path: Path) -> Generation:
+        while True:
+            before = identity(path)
+            con = duckdb.connect(":memory:", config=session_config(threads="2"))
+            con.execute(f"ATTACH {sql_string(str(path))} AS warehouse (READ_ONLY)")
+            con.execute("USE warehouse")
+            if identity(path) == before:  # not swapped while attaching
+                columns: dict[str, set[str]] = {}
+                for table, column in con.execute(
+                        "SELECT table_name, column_name FROM duckdb_columns() "
+                        "WHERE database_name = 'warehouse'").fetchall():
+                    columns.setdefault(table, set()).add(column)
+                return cls(path, before, con, frozenset(columns),
+                           {t: frozenset(c) for t, c in columns.items()})
+            con.close()
+
+
+def _used(sql: str, params: list | dict | None) -> list | dict:
+    if isinstance(params, dict):
+        return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+    return params or []
+
+
+class Snapshot:
+    """A request's view of one generation: a cursor and the generation's facts."""
+
+    def __init__(self, generation: Generation) -> None:
+        self.generation = generation
+        self.cursor = generation.con.cursor()
+        self.cursor.execute("USE warehouse")
+
+    @property
+    def tables(self) -> frozenset[str]:
+        return self.generation.tables
+
+    def has(self, *names: str) -> bool:
+        return all(n in self.generation.tables for n in names)
+
+    def has_column(self, table: str, column: str) -> bool:
+        return column in self.generation.columns.get(table, ())
+
+    def rows(self, sql: str, params: list | dict | None = None) -> list[dict[str, Any]]:
+        """The result as dicts (named parameters the query does not use are left out)."""
+        result = self.cursor.execute(sql, _used(sql, params))
+        cols = [d[0] for d in result.description]
+        return [dict(zip(cols, r, strict=True)) for r in result.fetchall()]
+
+    def value(self, sql: str, params: list | dict | None = None) -> Any:
+        row = self.cursor.execute(sql, _used(sql, params)).fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        self.cursor.close()
+
+
+class Warehouse:
+    """The served warehouse file; :meth:`snapshot` reopens it after a swap."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._current: Generation | None = None
+
+    def snapshot(self) -> Snapshot:
+        now = identity(self.path)
+        with self._lock:
+            if self._current is None or self._current.identity != now:
+                self._current = Generation.open(self.path)
+            return Snapshot(self._current)
+
+
+_served: dict[Path, Warehouse] = {}
+_served_lock = threading.Lock()
+
+
+def served(path: Path) -> Warehouse:
+    """The process-wide :class:`Warehouse` of ``path``."""
+    key = Path(path).resolve()
+    with _served_lock:
+        return _served.setdefault(key, Warehouse(key))

@@ -1,0 +1,10 @@
+"""WSGI entry point: ``gunicorn gapwatch.workspace.wsgi:application`` (docs/workspace.md)."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gapwatch.workspace.settings")
+application = get_wsgi_application()
