@@ -23,11 +23,11 @@ def _boom(*_args: object, **_kwargs: object) -> int:
 
 @pytest.fixture
 def failing_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """``gapwatch run`` whose stages raise an error nobody planned for."""
-    import gapwatch.runner
+    """``gapwatch run`` whose first step raises an error nobody planned for."""
+    import gapwatch.config
     from gapwatch.errors import set_debug
 
-    monkeypatch.setattr(gapwatch.runner, "run_all", _boom)
+    monkeypatch.setattr(gapwatch.config, "load_config", _boom)
     monkeypatch.setenv("GAPWATCH_LOG_DIR", str(tmp_path / "logs"))
     monkeypatch.delenv("GAPWATCH_DEBUG", raising=False)
     monkeypatch.setattr(sys, "argv", ["gapwatch", "run", "--db", "w.duckdb"])

@@ -107,8 +107,9 @@ def _enrollments(con: duckdb.DuckDBPyConnection, files: _Files, codes: dict, lea
         year, sid = e["school_year"], e["student_id"]
         common = dict(reporting_lea=lea[e["school_id"]], school_of_attendance=_school(
             e["school_id"]), academic_year_id=_year(year), ssid="9" + sid.zfill(9)[-9:],
-            local_student_id=sid, student_birth_date=_ymd(s["birth_date"]),
-            student_gender_code=s["gender"])
+            local_student_id=sid, student_legal_first_name=s.get("first_name") or "",
+            student_legal_last_name=s.get("last_name") or "",
+            student_birth_date=_ymd(s["birth_date"]), student_gender_code=s["gender"])
         files.add("SENR", **common, enrollment_start_date=_ymd(e["entry_date"]),
                   enrollment_status_code="10", grade_level_code=codes["grade"][e["grade"]],
                   enrollment_exit_date=_ymd(e["exit_date"]))

@@ -52,6 +52,14 @@ class PullResult:
     notes: list[str] = field(default_factory=list)
 
 
+class HttpStatus(Exception):
+    """An HTTP error answer from the API (its connection already closed)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"HTTP {code}")
+        self.code = code
+
+
 class EdfiClient:
     """A small ODS/API v7 client: token, discovery, paged GETs."""
 
@@ -65,8 +73,9 @@ class EdfiClient:
     def _open(self, request: urllib.request.Request):
         try:
             return urllib.request.urlopen(request, timeout=TIMEOUT)  # noqa: S310 (http(s) only)
-        except urllib.error.HTTPError:
-            raise
+        except urllib.error.HTTPError as err:
+            err.close()  # the answer's socket, else left to the garbage collector
+            raise HttpStatus(err.code) from None
         except (urllib.error.URLError, OSError) as err:
             reason = getattr(err, "reason", err)
             raise PullRefused(f"{request.full_url}: cannot reach the Ed-Fi API ({reason})"
@@ -77,7 +86,7 @@ class EdfiClient:
         try:
             with self._open(urllib.request.Request(self.root)) as response:
                 body = json.loads(response.read() or b"{}")
-        except (urllib.error.HTTPError, json.JSONDecodeError):
+        except (HttpStatus, json.JSONDecodeError):
             return
         urls = body.get("urls", {}) if isinstance(body, dict) else {}
         self.data_url = urls.get("dataManagementApi", self.data_url).rstrip("/") + "/"
@@ -92,7 +101,7 @@ class EdfiClient:
         try:
             with self._open(request) as response:
                 body = json.loads(response.read())
-        except urllib.error.HTTPError as err:
+        except HttpStatus as err:
             raise PullRefused(f"{self.token_url}: the API refused the key and secret "
                               f"(HTTP {err.code}); check --key and --secret") from None
         except json.JSONDecodeError:
@@ -110,7 +119,7 @@ class EdfiClient:
             try:
                 with self._open(request) as response:
                     return json.loads(response.read())
-            except urllib.error.HTTPError as err:
+            except HttpStatus as err:
                 if err.code == 401 and attempt == 1:
                     self.authenticate()  # the token expired: renew it once
                     continue
@@ -135,7 +144,7 @@ class EdfiClient:
     def newest_change_version(self) -> int | None:
         try:
             body = self.get("changeQueries/v1/availableChangeVersions", {})
-        except urllib.error.HTTPError:
+        except HttpStatus:
             return None
         return int(body["newestChangeVersion"]) if isinstance(body, dict) else None
 
@@ -191,7 +200,7 @@ def pull(url: str, key: str, secret: str, out: Path, *, page_size: int = 500,
         try:
             received = list(client.pages(path, window))
             deletes = list(client.pages(path + "/deletes", window)) if incremental else []
-        except urllib.error.HTTPError as err:  # 404: this API does not expose the resource
+        except HttpStatus as err:  # 404: this API does not expose the resource
             result.notes.append(f"{resource.path}: not offered by the API (HTTP {err.code})")
             continue
         kept = _read_jsonl(target) if incremental else {}
