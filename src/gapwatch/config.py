@@ -49,6 +49,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("need_index.file", "", "A need-index spec file (factors, weights, standardization, "
             "bands) replacing the shipped default; relative to the config file. See "
             "docs/resources.md."),
+    Setting("lcff.rates_dir", "", "A folder of LCFF rate files (`<fiscal year>.toml`, as in "
+            "`src/gapwatch/resources/lcff_rates/`) that add years or replace the shipped ones "
+            "(2021-22 to 2025-26); relative to the config file. See docs/resources.md."),
     Setting("early_warning.attendance_at_risk", 80.0, "Attendance rate (% of days enrolled) "
             "below which a student is at risk (Ed-Fi Analytics Middle Tier)."),
     Setting("early_warning.attendance_early_warning", 88.0, "Attendance rate below which a "
