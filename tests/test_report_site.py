@@ -146,7 +146,7 @@ def make_site_data(root: Path) -> Path:
 
 
 #: resources_*.csv (the door's format, gapwatch.privacy.resources), 2025 only. S1 has the most
-#: need and the most dollars per student; S3 (8 students) is suppressed. Novice teachers:
+#: need and the most dollars per student; S3 (8 students) is suppressed. Inexperienced teachers:
 #: Highest band 12.5% of 40, Lowest 2.5% of 40 (gap +10.0, beyond noise); Low band has 9
 #: teachers (suppressed).
 RES_SCHOOLS = [
@@ -459,9 +459,12 @@ def test_resources_page_shows_need_dollars_and_staffing(site):
     page = parse(site / "en" / "resources.html")
     text = " ".join(page.text().split())
     # the staffing gap in plain words, with its numbers
-    assert ("Novice teachers (fewer than two years of experience): 12.5% in the highest-need "
-            "schools and 2.5% in the lowest-need schools, a gap of +10.0 percentage points "
-            "(95% interval +1.2 to +18.8).") in text
+    assert ("Inexperienced teachers (two or fewer years of experience): 12.5% in the "
+            "highest-need schools and 2.5% in the lowest-need schools, a gap of +10.0 "
+            "percentage points (95% interval +1.2 to +18.8).") in text
+    # CDE's words for teacher assignments, explained beside the staffing table
+    assert ("Ineffective: an emergency permit or waiver, no credential, or a credentialed "
+            "teacher without authorization for the assignment (misassigned).") in text
     assert "larger than chance alone would explain" in text
     # every chart has its caption and points at a table on the page
     figures = list(page.iter("figure"))

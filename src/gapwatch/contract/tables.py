@@ -287,15 +287,23 @@ STAFF = Table(
         req("fte", Kind.DECIMAL, "Full-time equivalent at this school.", "1.0", low=0, high=2),
         opt("years_experience", Kind.INT, "Years of experience in the role.", "2", low=0, high=70),
         opt("years_at_school", Kind.INT, "Years at this school.", "1", low=0, high=70),
-        opt("credential", Kind.CODE, "Credential held.", "PRELIMINARY", codes="credential"),
-        opt("out_of_field", Kind.BOOL, "Teaching outside the credential's subject.", "false"),
+        opt("credential", Kind.CODE, "Credential or permit the assignment rests on: "
+            "`PERMIT` is an emergency or provisional permit, `LIMITED_PERMIT` a limited "
+            "assignment permit of a credentialed teacher.", "PRELIMINARY", codes="credential"),
+        opt("out_of_field", Kind.BOOL, "The credential held does not authorize this assignment "
+            "(subject or student population); a credentialed teacher with no permit for it is "
+            "misassigned.", "false"),
         opt("assignment_type", Kind.CODE, "How the assignment was made.", "MUTUAL_CONSENT",
             codes="assignment_type"),
+        opt("tamo_outcome", Kind.CODE, "CDE's Teaching Assignment Monitoring Outcome for the "
+            "teacher's assignments at the school, when the district has CDE's report; "
+            "otherwise derived from `credential` and `out_of_field`.", "CLEAR",
+            codes="tamo_outcome"),
     ),
     key=("school_year", "staff_id", "school_id"),
     foreign_keys=(fk("school_id", "schools"),),
-    unlocks="Staffing stability (turnover, novice and under-credentialed teachers) by school "
-    "need.",
+    unlocks="Staffing stability (turnover, inexperienced teachers, CDE's teacher assignment "
+    "outcomes: Clear, Out-of-Field, Intern, Ineffective, ...) by school need.",
 )
 
 SECTIONS = Table(
@@ -437,6 +445,13 @@ TABLES: tuple[Table, ...] = (
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+#: Columns added to contract v1 after ../shared/design/DATA_MODEL.md was written ("table.column"
+#: -> why); additions only, never renames. docs/data-model.md lists them.
+ADDED_COLUMNS: dict[str, str] = {
+    "staff.tamo_outcome": "CDE's teacher assignment outcome, when the district has CDE's "
+    "report",
+}
 
 CONTRACT_VERSION = "1"
 

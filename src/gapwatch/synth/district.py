@@ -284,6 +284,8 @@ class District:
             "credential": labels(staffing.CREDENTIALS, s.credential),
             "out_of_field": (s.out_of_field, ~teacher),
             "assignment_type": labels(staffing.ASSIGNMENTS, s.assignment),
+            "tamo_outcome": labels(staffing.TAMO_OUTCOMES,
+                                   *staffing.tamo_outcomes(s, self.seed)),
         }
 
     def _sections(self, school_ids: pa.Array) -> dict[str, object]:

@@ -26,6 +26,8 @@ STREAMS: tuple[str, ...] = (
     "interventions",
     "engagement",
     "daily",
+    "limited_permit",
+    "tamo",
 )
 
 
