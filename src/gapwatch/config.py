@@ -38,6 +38,14 @@ SETTINGS: tuple[Setting, ...] = (
             "California: 5 units a semester); used by `ninth_grade_on_track`."),
     Setting("indicators.ag_pace_semesters_per_year", 7.5, "a-g semesters passed with C or "
             "better per high school year to be on pace (15 year-long courses in 4 years)."),
+    Setting("indicators.elpi_levels_file", "", "A file replacing the shipped ELPI reference "
+            "(`src/gapwatch/indicators/elpi_levels/2019.toml`: ELPAC thresholds, the level 2 "
+            "and 3 split scores, the Alternate ELPAC rule), e.g. with CDE's split scores; "
+            "relative to the config file. See docs/indicators.md, el_progress."),
+    Setting("indicators.participation_rule", False, "Apply the Academic Indicator's "
+            "participation rule: below 95% participation, add the lowest obtainable scale "
+            "score for the missing students needed to reach 95% (CDE's 2024-25 layouts). Off "
+            "by default; the participation rate is reported either way."),
     Setting("gaps.reference_group", "WH", "The named reference group every other group is also "
             "compared with (besides All students, all other students and the highest-performing "
             "group). Empty to skip."),

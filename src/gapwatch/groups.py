@@ -33,14 +33,18 @@ PREDICATES: dict[str, str] = {
 
 #: Every column of the views that a group predicate reads (aggregation groups by these first).
 GROUP_COLUMNS: tuple[str, ...] = (
-    "race_ethnicity", "gender", "el_status", "el", "el_academic", "ltel", "sed", "swd",
-    "foster", "homeless", "migrant",
+    "race_ethnicity", "gender", "el_status", "el", "el_academic", "elpi_el", "ltel", "sed",
+    "swd", "foster", "homeless", "migrant",
 )
 
 #: For the Academic Indicator the EL group also counts students reclassified in the past four
 #: years (CDE, cde.ca.gov/ta/ac/cm/acadindcal.asp). Indicators marked ``el_group="academic"``
 #: use this predicate for ``EL``.
 ACADEMIC_EL = "el_academic"
+#: Who ``EL`` means for an indicator, by its ``el_group``: for the Academic Indicator, recently
+#: reclassified students too; for ELPI, students reclassified after taking that year's ELPAC
+#: (CDE ELPI, METHODS.md 6.3).
+EL_PREDICATES = {"academic": ACADEMIC_EL, "elpi": "elpi_el"}
 
 GENDER_LABELS = {f"{c}": label for c, label in CODE_SETS["gender"].items()}
 
@@ -60,9 +64,10 @@ class Group:
     parts: tuple[str, ...]
 
     def predicate(self, el_group: str = "current") -> str:
-        """SQL over the student-year view; ``el_group="academic"`` widens EL."""
+        """SQL over the student-year view; ``el_group`` "academic" or "elpi" widens EL."""
         clauses = [
-            ACADEMIC_EL if part == "EL" and el_group == "academic" else PREDICATES[part]
+            EL_PREDICATES[el_group] if part == "EL" and el_group in EL_PREDICATES
+            else PREDICATES[part]
             for part in self.parts
         ]
         return " AND ".join(f"({c})" for c in clauses) if len(clauses) > 1 else clauses[0]

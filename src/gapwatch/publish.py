@@ -2,7 +2,9 @@
 is published.
 
 1. The privacy door (:mod:`gapwatch.privacy`) turns the warehouse's result tables into the
-   published tables (suppressed, coded) and writes them with ``disclosure.json``;
+   published tables (suppressed, coded) and writes them with ``disclosure.json``; the method
+   choices of the run (``methods_used``: settings, no student data) go beside them as
+   ``methods.json``;
 2. the site (:mod:`gapwatch.report`) is rendered from those files alone;
 3. the disclosure audit reads the finished site's files and must pass;
 4. only then does the site replace ``out`` (built beside it, then renamed), so a failing or
@@ -33,6 +35,7 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
     """Build, audit and publish the site for ``db`` at ``out``; return a one-line summary.
 
     ``pdf``: print school pages to PDF (None: when Chromium is installed)."""
+    from gapwatch.indicators.methods_used import read_methods, write_methods
     from gapwatch.privacy import Policy, audit_disclosure, publish, write_published
     from gapwatch.report import build_site
     from gapwatch.warehouse import connect
@@ -45,6 +48,7 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
         with (console.status("privacy door: suppression and complementary suppression")
               if console is not None else nullcontext()):
             published = publish(con, policy, reference_group=config["gaps.reference_group"] or "WH")
+        methods = read_methods(con)
     finally:
         con.close()
     statuses = published.indicators.column("status").to_pylist()
@@ -56,6 +60,7 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         write_published(published, staging)
+        write_methods(methods, staging / "data")
         with _pages_bar(console) as on_page:
             summary = build_site(staging / "data", staging,
                                  district_name=config["district.name"] or None, on_page=on_page,

@@ -180,11 +180,13 @@ ASSESSMENTS = Table(
         SCHOOL_YEAR,
         STUDENT_ID,
         SCHOOL_ID,
-        req("test", Kind.TEXT, "`SBAC`, `CAA`, `ELPAC`, `ALT_ELPAC`, or a district benchmark name.",
-            "SBAC"),
+        req("test", Kind.TEXT, "`SBAC`, `CAA`, `ELPAC` (Summative ELPAC), `ALT_ELPAC` "
+            "(Summative Alternate ELPAC), or a district benchmark name. The ELPAC tests use "
+            "subject `ELP`.", "SBAC"),
         req("subject", Kind.CODE, "Subject tested.", "ELA", codes="subject"),
         req("grade", Kind.GRADE, "Grade when tested.", "3"),
-        req("scale_score", Kind.DECIMAL, "Scale score.", "2451", low=0, high=100000),
+        req("scale_score", Kind.DECIMAL, "Scale score (ELPAC: the overall score, which places "
+            "ELPAC levels 2 and 3 on ELPI's Low and High).", "2451", low=0, high=100000),
         opt("performance_level", Kind.INT, "Achievement level, 1-4.", "3", low=1, high=4),
         opt("test_date", Kind.DATE, "Date tested.", "2025-04-22"),
         opt("administration", Kind.CODE, "Which administration.", "SUMMATIVE",
