@@ -52,8 +52,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("gaps.min_n", 11, "Smallest group (on both sides) for which a gap is computed."),
     Setting("gaps.highest_min_n", 30, "Smallest race/ethnicity group that can be the "
             "highest-performing reference group."),
-    Setting("gaps.risk_ratio_threshold", 3.0, "Risk ratio at or above which an adverse outcome "
-            "is flagged as disproportionate (a state's choice under 34 CFR 300.647)."),
+    Setting("gaps.risk_ratio_threshold", 3.0, "Risk ratio above which an adverse outcome "
+            "is flagged as disproportionate (a state's choice under 34 CFR 300.647). A default: "
+            "no California source was found."),
+    Setting("gaps.risk_ratio_min_cell", 10, "Fewest students with the outcome for a risk "
+            "ratio (34 CFR 300.647(b)(1)(iv): at most 10 is presumptively reasonable). A "
+            "default: California's was not found."),
+    Setting("gaps.risk_ratio_min_n", 30, "Fewest students for a risk ratio (300.647: at most "
+            "30 is presumptively reasonable). A default: California's was not found."),
+    Setting("gaps.disproportionality_years", 3, "Consecutive years over the risk ratio "
+            "threshold after which California identifies significant disproportionality "
+            "(CDE); applied over the years in the warehouse."),
     Setting("need_index.file", "", "A need-index spec file (factors, weights, standardization, "
             "bands) replacing the shipped default; relative to the config file. See "
             "docs/resources.md."),

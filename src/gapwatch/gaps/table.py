@@ -41,7 +41,7 @@ GAP_COLUMNS = (
 )
 #: Added after the contract columns.
 GAP_EXTRA_COLUMNS = ("entity_name", "reference_group", "n", "reference_n", "within_noise",
-                     "note")
+                     "note", "consecutive_years")
 RACE_GROUPS = tuple(c for c in CODE_SETS["race_ethnicity"] if c != "NR")
 
 
@@ -92,7 +92,9 @@ def _rate_metrics(p: Pair, cfg: Config) -> Iterator[Gap]:
         yield metrics.ppg1(a.x, a.n, total.x, total.n)
     if p.lower_is_better and p.reference in ("complement",):
         yield metrics.risk_ratio(a.x, a.n, b.x, b.n,
-                                 threshold=cfg["gaps.risk_ratio_threshold"])
+                                 threshold=cfg["gaps.risk_ratio_threshold"],
+                                 min_cell=int(cfg["gaps.risk_ratio_min_cell"]),
+                                 min_n=int(cfg["gaps.risk_ratio_min_n"]))
     if p.reference == "highest" and not p.lower_is_better:
         yield metrics.eighty_percent_index(a.x, a.n, b.x, b.n)
 
@@ -215,7 +217,26 @@ def compute_gaps(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
             batch = metrics.v_statistic_batch(counts_a, counts_b, method=method)
             for (key, p), gap in zip(leveled, batch, strict=True):
                 _append(cols, key, p, gap)
+    _disproportionality(cols, int(config["gaps.disproportionality_years"]))
     return _to_arrow(cols)
+
+
+def _disproportionality(cols: dict[str, list], required: int) -> None:
+    """Risk ratios: consecutive years over the threshold (California identifies after
+    ``required``; METHODS.md 6.7), applied over the years present, in the note and in
+    ``consecutive_years``."""
+    flags: dict[tuple, dict[int, bool]] = {}
+    rows = [i for i, m in enumerate(cols["metric"]) if m == "risk_ratio"]
+    key = ("entity_type", "entity_id", "indicator", "student_group")
+    for i in rows:
+        flags.setdefault(tuple(cols[k][i] for k in key), {})[cols["school_year"][i]] = \
+            cols["flagged"][i]
+    for i in rows:
+        count, words = metrics.consecutive_years(flags[tuple(cols[k][i] for k in key)],
+                                                 cols["school_year"][i], required=required)
+        cols["consecutive_years"][i] = count
+        if words:
+            cols["note"][i] = "; ".join(x for x in (cols["note"][i], words) if x)
 
 
 def _append(cols: dict[str, list], key: tuple, p: Pair, gap: Gap) -> None:
@@ -226,7 +247,7 @@ def _append(cols: dict[str, list], key: tuple, p: Pair, gap: Gap) -> None:
         "value": gap.value, "se": gap.se, "ci_low": gap.ci_low, "ci_high": gap.ci_high,
         "flagged": _flag(gap, p), "entity_name": ename, "reference_group": ref_group,
         "n": p.group.n, "reference_n": p.ref.n, "within_noise": gap.within_noise,
-        "note": gap.note,
+        "note": gap.note, "consecutive_years": None,
     }
     for name, value in values.items():
         cols[name].append(value)
@@ -241,7 +262,7 @@ def _to_arrow(cols: dict[str, list]) -> pa.Table:
                                     from_pandas=True)
         elif name == "school_year":
             arrays[name] = pa.array(values, pa.int16())
-        elif name in ("n", "reference_n"):
+        elif name in ("n", "reference_n", "consecutive_years"):
             arrays[name] = pa.array(values, pa.int64())
         elif name in ("flagged", "within_noise"):
             arrays[name] = pa.array(values, pa.bool_())
