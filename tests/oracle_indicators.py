@@ -35,8 +35,8 @@ GENDERS = ("F", "M", "X")
 #: The contract's default groups, in report order (docs/data-model.md, "Student groups").
 DEFAULT_GROUPS = ("ALL", *RACES, "SED", "EL", "RFEP", "EO", "LTEL", "SWD", "FOS", "HOM", "MIG")
 FLAG_GROUPS = {"SED": "sed", "LTEL": "ltel", "SWD": "swd", "FOS": "foster", "HOM": "homeless",
-               "MIG": "migrant"}
-FLAGS = ["sed", "frpm", "swd", "foster", "homeless", "migrant"]
+               "MIG": "migrant", "DL": "dual_language"}
+FLAGS = ["sed", "frpm", "swd", "foster", "homeless", "migrant", "dual_language"]
 
 GRADES = {"TK": -1, "K": 0, **{str(g): g for g in range(1, 13)}}  # UG -> NA (ungraded)
 TRUE_CODES = {"true", "1", "y"}
@@ -171,7 +171,12 @@ def _status(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         days_absent=("days_absent", "sum"),
         days_unknown=("days_unknown", "any"),
         **{f: (f, "any") for f in FLAGS},
+        pathway_known=("pathway_known", "any"),
+        biliteracy_pathway=("pathway_true", "any"),
     )
+    # a Pathway to Biliteracy award: true if on any enrollment, unknown if never recorded
+    agg["biliteracy_pathway"] = agg["biliteracy_pathway"].astype("boolean").where(
+        agg.pop("pathway_known"))
     agg["last_day"] = agg["exit_max"].where(~agg["still_enrolled"])
     for col in ("days_enrolled", "days_absent"):
         agg[col] = agg[col].where(~agg["days_unknown"])
@@ -212,7 +217,8 @@ def _daily_days(bundle: Path) -> pd.DataFrame | None:
 def _enrollments(bundle: Path) -> pd.DataFrame:
     """Enrollment rows, typed; days come from attendance_daily when it has the enrollment."""
     enr = _read_columns(bundle, "enrollments",
-                        ["days_enrolled", "days_absent", "exit_date", "el_status", *FLAGS])
+                        ["days_enrolled", "days_absent", "exit_date", "el_status", *FLAGS,
+                         "biliteracy_pathway"])
     enr = enr.assign(
         school_year=_year(enr["school_year"]),
         grade=_grade(enr["grade"]),
@@ -222,6 +228,8 @@ def _enrollments(bundle: Path) -> pd.DataFrame:
         days_absent=_micro(enr["days_absent"]),
         **{f: _bool(enr[f]).fillna(False).astype(bool) for f in FLAGS},
     )
+    pathway = _bool(enr["biliteracy_pathway"])
+    enr["pathway_known"], enr["pathway_true"] = pathway.notna(), pathway.fillna(False)
     daily = _daily_days(bundle)
     if daily is not None:
         enr = enr.join(daily, on=["school_year", "student_id", "school_id"])
@@ -627,6 +635,9 @@ def specs(units_per_year_course: float = 10, ag_pace: float = 7.5) -> list[Spec]
              el_reclassified, needs_columns=("students.us_school_entry_date",)),
         Spec("el_progress", "rate", "student_year", "assessments", el_progress,
              elpi=True),
+        *(Spec(f"biliteracy_pathway_grade{g}", "rate", "student_year", "enrollments",
+               lambda v, g=g: (_b(v["grade"] == g), v["biliteracy_pathway"]),
+               needs_columns=("enrollments.biliteracy_pathway",)) for g in (5, 8)),
         Spec("ltel_rate", "rate", "student_year", "enrollments",
              lambda v: (v["el"] & _between(v["grade"], 6, 12), v["ltel"]),
              needs_columns=("students.us_school_entry_date",)),
@@ -724,7 +735,8 @@ def oracle_results(bundle: Path, *, intersections: Sequence[str] = (),
     ``n`` students in the universe, ``numerator`` (rates; NA for means) and ``value``.
     """
     b = _load(Path(bundle))
-    groups = list(dict.fromkeys([*DEFAULT_GROUPS, *extra, *intersections]))
+    data_groups = ["DL"] if b.enrollments["dual_language"].any() else []  # where the data has it
+    groups = list(dict.fromkeys([*DEFAULT_GROUPS, *data_groups, *extra, *intersections]))
     views = {"student_year": student_year(b), "cohort": cohort(b)}
     members: dict[tuple[str, str], pd.DataFrame] = {}
     parts = []

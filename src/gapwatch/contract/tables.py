@@ -125,6 +125,9 @@ ENROLLMENTS = Table(
         opt("homeless", Kind.BOOL, "Experiencing homelessness (McKinney-Vento).", "false"),
         opt("migrant", Kind.BOOL, "Migrant education program eligible.", "false"),
         opt("dual_language", Kind.BOOL, "Enrolled in a dual-language program.", "false"),
+        opt("biliteracy_pathway", Kind.BOOL, "Earned a Pathway to Biliteracy award this year "
+            "(the district's recognitions toward the State Seal, usually in grades 5 and 8).",
+            "false"),
     ),
     key=("school_year", "student_id", "school_id"),
     foreign_keys=(fk("student_id", "students"), fk("school_id", "schools")),
@@ -453,6 +456,8 @@ TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 ADDED_COLUMNS: dict[str, str] = {
     "staff.tamo_outcome": "CDE's teacher assignment outcome, when the district has CDE's "
     "report",
+    "enrollments.biliteracy_pathway": "a Pathway to Biliteracy award that year (grades 5 and "
+    "8; the State Seal at grade 12 is in graduation_cohorts)",
 }
 
 CONTRACT_VERSION = "1"

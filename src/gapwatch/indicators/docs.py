@@ -89,7 +89,8 @@ def _groups() -> str:
         "enrollment row; for the district and board districts, yes/no flags are true if true "
         "on any enrollment of the year, and grade and English language status come from the "
         "latest enrollment. Cohort indicators take status from the student's latest year up to "
-        "the cohort year.",
+        "the cohort year. `DL` (dual-language program students) is reported where the data "
+        "has it: when any enrollment has `dual_language` true.",
         "",
         "| group | meaning | rule over the view |",
         "|---|---|---|",

@@ -257,6 +257,20 @@ BUILTIN: tuple[Indicator, ...] = (
         needs=("graduation_cohorts",), source=Source.COHORT,
         needs_columns=("graduation_cohorts.seal_of_biliteracy",),
     ),
+    *(Indicator(
+        id=f"biliteracy_pathway_grade{g}",
+        name=f"Pathway to Biliteracy award in grade {g}",
+        description=f"Share of grade {g} students who earned a Pathway to Biliteracy award that "
+        "year (the district's recognitions on the way to the State Seal of Biliteracy, which "
+        "graduates earn in grade 12).",
+        citation="District pipeline goal (seals by grades 5, 8 or 12); California Education "
+        "Code 51460 (State Seal of Biliteracy)",
+        universe=f"grade = {g}", outcome="biliteracy_pathway",
+        kind=Kind.RATE, direction=Direction.HIGHER, grades=str(g), needs=("enrollments",),
+        needs_columns=("enrollments.biliteracy_pathway",),
+        caveats="Pathway awards are local: each district sets its own criteria. A student "
+        "whose award is not recorded (empty) is left out.",
+    ) for g in (5, 8)),
     Indicator(
         id="el_reclassified_by_grade6",
         name="English learners reclassified by the end of grade 6",

@@ -149,7 +149,8 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
             summary.not_computed[ind.id] = why
         else:
             runnable.append(compile_indicator(ind, settings))
-    groups = reported_groups(config["groups.extra"], config["groups.intersections"])
+    groups = reported_groups(config["groups.extra"], config["groups.intersections"],
+                             data_groups(con, present))
     options = ViewOptions(_years(con, present), reference_from_config(config))
     check_custom_sql(con, views_sql(present, options), [c.indicator for c in runnable], config)
     engine = make_engine(engine_name, con, sorted(present))
@@ -178,6 +179,15 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
     summary.rows = table.num_rows
     summary.seconds = time.perf_counter() - started
     return table, summary
+
+
+def data_groups(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[str]:
+    """Groups reported because the data has them: ``DL`` when any enrollment is in a
+    dual-language program."""
+    if "enrollments" not in present:
+        return []
+    have = con.execute("SELECT coalesce(bool_or(dual_language), FALSE) FROM enrollments")
+    return ["DL"] if have.fetchone()[0] else []
 
 
 def config_settings() -> list[str]:

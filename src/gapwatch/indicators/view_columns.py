@@ -21,8 +21,10 @@ STUDENT_YEAR_COLUMNS: dict[str, str] = {
     "years before the school year began (CDE: reclassified within the past four years)",
     "ltel": "English learner in at least the sixth school year since first enrolling in a US "
     "school (school year minus the school year of first US enrollment >= 6)",
-    "sed, frpm, swd, foster, homeless, migrant": "status flags (true if true on any "
-    "enrollment of the year at the entity)",
+    "sed, frpm, swd, foster, homeless, migrant, dual_language": "status flags (true if true "
+    "on any enrollment of the year at the entity)",
+    "biliteracy_pathway": "a Pathway to Biliteracy award this year (true if on any enrollment "
+    "of the year at the entity; NULL when never recorded)",
     "us_school_entry_date": "first enrollment in a US school",
     "reclassification_date": "date reclassified fluent English proficient",
     "us_entry_school_year": "school year of first US enrollment",
@@ -73,8 +75,8 @@ COHORT_COLUMNS: dict[str, str] = {
     "school_year": "cohort year (for fifth-year graduates, the year after)",
     "entity_type, entity_id": "the accountable school, its board district, the district",
     "race_ethnicity, gender, grade, el_status, el, el_academic, ltel, sed, frpm, swd, foster, "
-    "homeless, migrant": "status from the student's latest enrollment year up to the cohort "
-    "year",
+    "homeless, migrant, dual_language": "status from the student's latest enrollment year up "
+    "to the cohort year",
     "elpi_el": "the same as `el` (the ELPI column, for student groups)",
     "outcome": "cohort outcome code",
     "ag_complete, seal_of_biliteracy, cci_prepared": "as given in graduation_cohorts",

@@ -179,7 +179,8 @@ STUDENT_STATUS = """student_status AS (
            bool_or(coalesce(sed, FALSE)) AS sed, bool_or(coalesce(frpm, FALSE)) AS frpm,
            bool_or(coalesce(swd, FALSE)) AS swd, bool_or(coalesce(foster, FALSE)) AS foster,
            bool_or(coalesce(homeless, FALSE)) AS homeless,
-           bool_or(coalesce(migrant, FALSE)) AS migrant
+           bool_or(coalesce(migrant, FALSE)) AS migrant,
+           bool_or(coalesce(dual_language, FALSE)) AS dual_language
     FROM t_enrollments GROUP BY school_year, student_id
 )"""
 
@@ -326,6 +327,7 @@ school_rows AS (
            e.student_id IS NOT NULL AS enrolled,
            e.grade, e.el_status, e.entry_date, e.last_day, e.d_enrolled, e.d_absent,
            e.sed, e.frpm, e.swd, e.foster, e.homeless, e.migrant, e.enr_order,
+           e.dual_language, e.biliteracy_pathway,
            d.suspension_days, d.suspensions, d.out_of_school_suspensions, d.incidents,
            b.ela_order, b.ela_grade, b.ela_score, b.ela_plevel, b.ela_date,
            b.math_order, b.math_grade, b.math_score, b.math_plevel, b.math_date,
@@ -365,6 +367,7 @@ entity_rows AS (
            coalesce(sed, FALSE) AS sed, coalesce(frpm, FALSE) AS frpm,
            coalesce(swd, FALSE) AS swd, coalesce(foster, FALSE) AS foster,
            coalesce(homeless, FALSE) AS homeless, coalesce(migrant, FALSE) AS migrant,
+           coalesce(dual_language, FALSE) AS dual_language, biliteracy_pathway,
            grade, el_status,
            suspension_days, suspensions, out_of_school_suspensions, incidents,
            ela_grade, ela_score, ela_plevel, ela_date,
@@ -379,6 +382,7 @@ entity_rows AS (
            1, r.d_enrolled, r.d_absent, r.entry_date, r.last_day,
            coalesce(r.sed, FALSE), coalesce(r.frpm, FALSE), coalesce(r.swd, FALSE),
            coalesce(r.foster, FALSE), coalesce(r.homeless, FALSE), coalesce(r.migrant, FALSE),
+           coalesce(r.dual_language, FALSE), r.biliteracy_pathway,
            r.grade, r.el_status,
            r.suspension_days, r.suspensions, r.out_of_school_suspensions, r.incidents,
            r.ela_grade, r.ela_score, r.ela_plevel, r.ela_date,
@@ -392,6 +396,7 @@ entity_rows AS (
     UNION ALL
     SELECT school_year, entity_type, entity_id, student_id, enrollments, days_enrolled,
            days_absent, first_entry, last_day, sed, frpm, swd, foster, homeless, migrant,
+           dual_language, biliteracy_pathway,
            NULLIF(grade, -99), NULLIF(el_status, ''),
            suspension_days, suspensions, out_of_school_suspensions, incidents,
            ela_grade, ela_score, ela_plevel, ela_date,
@@ -412,6 +417,8 @@ entity_rows AS (
                bool_or(coalesce(r.foster, FALSE)) AS foster,
                bool_or(coalesce(r.homeless, FALSE)) AS homeless,
                bool_or(coalesce(r.migrant, FALSE)) AS migrant,
+               bool_or(coalesce(r.dual_language, FALSE)) AS dual_language,
+               bool_or(r.biliteracy_pathway) AS biliteracy_pathway,
                -- the latest enrollment (by entry date, then school id): grade and EL status
                arg_max(coalesce(r.grade, -99), r.enr_order) FILTER (WHERE r.enrolled) AS grade,
                arg_max(coalesce(r.el_status, ''), r.enr_order) FILTER (WHERE r.enrolled)
@@ -446,7 +453,7 @@ student_year AS (
     SELECT school_year, entity_type, entity_id, student_id,
            grade, race_ethnicity, gender, el_status,
            {_el_flags("el_status", "school_year")},
-           sed, frpm, swd, foster, homeless, migrant,
+           sed, frpm, swd, foster, homeless, migrant, dual_language, biliteracy_pathway,
            us_school_entry_date, reclassification_date,
            year(us_school_entry_date)
                + CASE WHEN month(us_school_entry_date) >= 7 THEN 1 ELSE 0 END
@@ -500,7 +507,7 @@ district_status AS (
     SELECT s.school_year, s.student_id, s.latest.grade AS grade,
            s.latest.el_status AS el_status,
            {_el_flags("s.latest.el_status", "s.school_year", "st.", "y.")},
-           s.sed, s.frpm, s.swd, s.foster, s.homeless, s.migrant
+           s.sed, s.frpm, s.swd, s.foster, s.homeless, s.migrant, s.dual_language
     FROM student_status s
     JOIN years y ON y.school_year = s.school_year
     JOIN t_students st ON st.student_id = s.student_id
@@ -508,7 +515,7 @@ district_status AS (
 cohort_status AS (
     SELECT * FROM (
         SELECT c.student_id, c.cohort_year, s.grade, s.el_status, s.el, s.el_academic, s.ltel,
-               s.sed, s.frpm, s.swd, s.foster, s.homeless, s.migrant,
+               s.sed, s.frpm, s.swd, s.foster, s.homeless, s.migrant, s.dual_language,
                row_number() OVER (PARTITION BY c.student_id, c.cohort_year
                                   ORDER BY s.school_year DESC) AS pick
         FROM (SELECT DISTINCT student_id, cohort_year FROM t_graduation_cohorts) c
@@ -525,6 +532,7 @@ cohort AS (
            coalesce(cs.frpm, FALSE) AS frpm, coalesce(cs.swd, FALSE) AS swd,
            coalesce(cs.foster, FALSE) AS foster, coalesce(cs.homeless, FALSE) AS homeless,
            coalesce(cs.migrant, FALSE) AS migrant,
+           coalesce(cs.dual_language, FALSE) AS dual_language,
            r.outcome, r.ag_complete, r.seal_of_biliteracy, r.cci_prepared,
            r.in_cohort, r.fifth_year_grad, r.cohort_year
     FROM cohort_rows r

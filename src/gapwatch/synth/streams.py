@@ -28,6 +28,7 @@ STREAMS: tuple[str, ...] = (
     "daily",
     "limited_permit",
     "tamo",
+    "biliteracy",
 )
 
 
