@@ -17,8 +17,11 @@ analyst would write it: vectorized groupby/merge, no loops over rows.
 
 from __future__ import annotations
 
+import math
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +35,8 @@ GENDERS = ("F", "M", "X")
 #: The contract's default groups, in report order (docs/data-model.md, "Student groups").
 DEFAULT_GROUPS = ("ALL", *RACES, "SED", "EL", "RFEP", "EO", "LTEL", "SWD", "FOS", "HOM", "MIG")
 FLAG_GROUPS = {"SED": "sed", "LTEL": "ltel", "SWD": "swd", "FOS": "foster", "HOM": "homeless",
-               "MIG": "migrant"}
-FLAGS = ["sed", "frpm", "swd", "foster", "homeless", "migrant"]
+               "MIG": "migrant", "DL": "dual_language"}
+FLAGS = ["sed", "frpm", "swd", "foster", "homeless", "migrant", "dual_language"]
 
 GRADES = {"TK": -1, "K": 0, **{str(g): g for g in range(1, 13)}}  # UG -> NA (ungraded)
 TRUE_CODES = {"true", "1", "y"}
@@ -56,6 +59,15 @@ SBAC_THRESHOLDS = {
              11: (2543, 2628, 2718)},
 }
 MICRO = 1_000_000  #: decimals are held as integer millionths so sums and comparisons are exact
+#: The ELPI reference file (data: ELPAC thresholds, split rule, Alternate ELPAC rule).
+ELPI_FILE = (Path(__file__).resolve().parents[1] / "src" / "gapwatch" / "indicators"
+             / "elpi_levels" / "2019.toml")
+
+
+@cache
+def elpi_reference() -> dict:
+    """The ELPI reference file, read as TOML (docs/indicators.md, el_progress)."""
+    return tomllib.loads(ELPI_FILE.read_text(encoding="utf-8"))
 
 
 # --- reading and converting ------------------------------------------------------------------
@@ -159,7 +171,12 @@ def _status(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         days_absent=("days_absent", "sum"),
         days_unknown=("days_unknown", "any"),
         **{f: (f, "any") for f in FLAGS},
+        pathway_known=("pathway_known", "any"),
+        biliteracy_pathway=("pathway_true", "any"),
     )
+    # a Pathway to Biliteracy award: true if on any enrollment, unknown if never recorded
+    agg["biliteracy_pathway"] = agg["biliteracy_pathway"].astype("boolean").where(
+        agg.pop("pathway_known"))
     agg["last_day"] = agg["exit_max"].where(~agg["still_enrolled"])
     for col in ("days_enrolled", "days_absent"):
         agg[col] = agg[col].where(~agg["days_unknown"])
@@ -200,7 +217,8 @@ def _daily_days(bundle: Path) -> pd.DataFrame | None:
 def _enrollments(bundle: Path) -> pd.DataFrame:
     """Enrollment rows, typed; days come from attendance_daily when it has the enrollment."""
     enr = _read_columns(bundle, "enrollments",
-                        ["days_enrolled", "days_absent", "exit_date", "el_status", *FLAGS])
+                        ["days_enrolled", "days_absent", "exit_date", "el_status", *FLAGS,
+                         "biliteracy_pathway"])
     enr = enr.assign(
         school_year=_year(enr["school_year"]),
         grade=_grade(enr["grade"]),
@@ -210,6 +228,8 @@ def _enrollments(bundle: Path) -> pd.DataFrame:
         days_absent=_micro(enr["days_absent"]),
         **{f: _bool(enr[f]).fillna(False).astype(bool) for f in FLAGS},
     )
+    pathway = _bool(enr["biliteracy_pathway"])
+    enr["pathway_known"], enr["pathway_true"] = pathway.notna(), pathway.fillna(False)
     daily = _daily_days(bundle)
     if daily is not None:
         enr = enr.join(daily, on=["school_year", "student_id", "school_id"])
@@ -268,14 +288,44 @@ def _sbac(assess: pd.DataFrame, subject: str) -> pd.DataFrame:
     })
 
 
+def _elpi_level(el: pd.DataFrame) -> pd.Series:
+    """ELPI level 1-6 (1, 2L, 2H, 3L, 3H, 4) of Summative ELPAC rows; the Alternate ELPAC's
+    own level for its rows. Levels 2 and 3 split at the midpoint of the level's range (the
+    reference file's rule: High from ceil((lowest of the level + lowest of the next) / 2))."""
+    ref = elpi_reference()
+    cuts = {int(g): t for g, t in ref["thresholds"].items()}
+    grade = el["grade"]
+    l2, l3, l4 = (grade.map({g: t[i] for g, t in cuts.items()}) for i in range(3))
+    score = pd.to_numeric(el["scale_score"])
+    plevel = pd.to_numeric(el["performance_level"]).astype("Int64")
+    computed = (1 + (score >= l2).astype(int) + (score >= l3).astype(int)
+                + (score >= l4).astype(int)).where(l2.notna()).astype("Int64")
+    level = plevel.fillna(computed).where(l2.notna())
+    high2 = score >= (l2 + l3).map(lambda x: math.ceil(x / 2) if pd.notna(x) else np.nan)
+    high3 = score >= (l3 + l4).map(lambda x: math.ceil(x / 2) if pd.notna(x) else np.nan)
+    elpi = pd.Series(pd.NA, index=el.index, dtype="Int64")
+    elpi[level == 1] = 1
+    elpi[(level == 2) & ~high2] = 2
+    elpi[(level == 2) & high2] = 3
+    elpi[(level == 3) & ~high3] = 4
+    elpi[(level == 3) & high3] = 5
+    elpi[level == 4] = 6
+    return elpi.where(el["test"] == "ELPAC", plevel)
+
+
 def _elpac(assess: pd.DataFrame) -> pd.DataFrame:
-    """The student's summative ELPAC this year: level and the school where it was taken."""
-    el = assess[(assess["test"] == "ELPAC")
+    """The student's summative ELPAC or Alternate ELPAC this year (the latest; ties: higher
+    score, then higher school id): test, date, ELPAC level, ELPI level, and the school."""
+    el = assess[assess["test"].isin(["ELPAC", "ALT_ELPAC"]) & (assess["subject"] == "ELP")
                 & (assess["administration"].fillna("SUMMATIVE") == "SUMMATIVE")]
-    el = (el.sort_values("test_date", kind="stable")
+    el = el.assign(score_=pd.to_numeric(el["scale_score"]))
+    el = (el.sort_values(["test_date", "score_", "school_id"], kind="stable",
+                         na_position="first")
           .drop_duplicates(["school_year", "student_id"], keep="last"))
+    plevel = pd.to_numeric(el["performance_level"]).astype("Int64")
     return el[["school_year", "student_id", "school_id"]].assign(
-        elpac_level=pd.to_numeric(el["performance_level"]).astype("Int64"))
+        elpac_level=plevel.where(el["test"] == "ELPAC"), elpi_level=_elpi_level(el),
+        elpac_test=el["test"], elpac_test_date=el["test_date"])
 
 
 def _assessments(bundle: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
@@ -416,11 +466,23 @@ def student_year(b: _Bundle) -> pd.DataFrame:
     if assess is not None:
         sbac, elpac = assess
         view = _add_academic(view.merge(sbac, on=sy_student, how="left"))
-        current = elpac.merge(b.emap, on="school_id")[[*row_keys, "elpac_level"]]
+        current = elpac.merge(b.emap, on="school_id")[
+            [*row_keys, "elpac_level", "elpi_level", "elpac_test", "elpac_test_date"]]
         prior = elpac.assign(school_year=elpac["school_year"] + 1)[
-            [*sy_student, "elpac_level"]].rename(columns={"elpac_level": "elpac_prior_level"})
+            [*sy_student, "elpac_level", "elpi_level", "elpac_test"]].rename(columns={
+                "elpac_level": "elpac_prior_level", "elpi_level": "elpi_prior_level",
+                "elpac_test": "elpac_prior_test"})
         view = (view.merge(current, on=row_keys, how="left")
                 .merge(prior, on=sy_student, how="left"))
+        # ELPI's ELs: current ELs and students reclassified after this year's test (no test
+        # date: during the school year; RFEP with no reclassification date: after the test)
+        year_start = _july1(view["school_year"] - 1)
+        reclass = view["reclassification_date"]
+        after_test = (reclass > view["elpac_test_date"].fillna(
+            year_start - pd.Timedelta(days=1))).where(reclass.notna(), view["rfep"])
+        view["elpi_el"] = view["el"] | after_test.fillna(False).astype(bool)
+    else:
+        view["elpi_el"] = view["el"]
 
     marks = _course_marks(b.folder, b.emap)
     if marks is not None:
@@ -473,6 +535,7 @@ class Spec:
     needs: str  #: the table it needs
     rule: Rule  #: view -> (universe, outcome)
     academic: bool = False  #: EL group widened to el_academic
+    elpi: bool = False  #: EL group widened to elpi_el (reclassified after this year's ELPAC)
     needs_columns: tuple[str, ...] = ()  #: "table.column" that must have values
 
 
@@ -515,9 +578,17 @@ def specs(units_per_year_course: float = 10, ag_pace: float = 7.5) -> list[Spec]
         return universe, v["reclassified_by_year_end"]
 
     def el_progress(v: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-        now, prior = v["elpac_level"], v["elpac_prior_level"]
-        universe = v["el"] & _between(v["grade"], 1, 12) & now.notna() & prior.notna()
-        return universe, _b((now > prior) | ((now == 4) & (prior == 4)))
+        # CDE ELPI (METHODS.md 6.3): six levels; up one or staying at the top; same test both
+        # years, the Alternate ELPAC from its first year; ELs and students reclassified after
+        # this year's test (no test date: during the school year)
+        ref = elpi_reference()
+        now, prior, test = v["elpi_level"], v["elpi_prior_level"], v["elpac_test"]
+        pair = (now.notna() & prior.notna() & (test == v["elpac_prior_test"])
+                & ((test == "ELPAC") | (v["school_year"] >= ref["alternate_from"])))
+        universe = v["elpi_el"] & _between(v["grade"], 1, 12) & _b(pair)
+        top = pd.Series(np.where(test == "ELPAC", 6, ref["alternate_top_level"]),
+                        index=v.index)
+        return universe, _b((now > prior) | ((now == top) & (prior == top)))
 
     grad = "graduation_cohorts"
     return [
@@ -562,7 +633,11 @@ def specs(units_per_year_course: float = 10, ag_pace: float = 7.5) -> list[Spec]
              needs_columns=(f"{grad}.seal_of_biliteracy",)),
         Spec("el_reclassified_by_grade6", "rate", "student_year", "enrollments",
              el_reclassified, needs_columns=("students.us_school_entry_date",)),
-        Spec("el_progress", "rate", "student_year", "assessments", el_progress),
+        Spec("el_progress", "rate", "student_year", "assessments", el_progress,
+             elpi=True),
+        *(Spec(f"biliteracy_pathway_grade{g}", "rate", "student_year", "enrollments",
+               lambda v, g=g: (_b(v["grade"] == g), v["biliteracy_pathway"]),
+               needs_columns=("enrollments.biliteracy_pathway",)) for g in (5, 8)),
         Spec("ltel_rate", "rate", "student_year", "enrollments",
              lambda v: (v["el"] & _between(v["grade"], 6, 12), v["ltel"]),
              needs_columns=("students.us_school_entry_date",)),
@@ -582,7 +657,7 @@ def _computable(spec: Spec, b: _Bundle, cohort_view: pd.DataFrame | None) -> boo
 
 # --- student groups and aggregation -------------------------------------------------------
 
-def _group_rule(code: str, academic: bool) -> Callable[[pd.DataFrame], pd.Series]:
+def _group_rule(code: str, el_column: str) -> Callable[[pd.DataFrame], pd.Series]:
     """One single group as a boolean over a view (docs/indicators.md, "Student groups")."""
     if code == "ALL":
         return lambda v: pd.Series(True, index=v.index)
@@ -591,7 +666,7 @@ def _group_rule(code: str, academic: bool) -> Callable[[pd.DataFrame], pd.Series
     if code in GENDERS:
         return lambda v: v["gender"].eq(code).fillna(False)
     if code == "EL":
-        return lambda v: v["el_academic" if academic else "el"]
+        return lambda v: v[el_column]
     if code in ("RFEP", "EO"):
         return lambda v: v["el_status"].eq(code).fillna(False)
     if code in FLAG_GROUPS:
@@ -613,13 +688,14 @@ def level_specs() -> list[Spec]:
                  academic=True) for s in ("ela", "math") for k in range(1, 5)]
 
 
-def memberships(view: pd.DataFrame, groups: list[str], academic: bool) -> pd.DataFrame:
-    """One boolean column per reported group; an intersection is the AND of its parts."""
+def memberships(view: pd.DataFrame, groups: list[str], el_column: str = "el") -> pd.DataFrame:
+    """One boolean column per reported group; an intersection is the AND of its parts;
+    ``el_column`` is the view column the EL group reads (el, el_academic or elpi_el)."""
     out = {}
     for code in groups:
         member = pd.Series(True, index=view.index)
         for part in code.split("+"):
-            member &= _group_rule(part, academic)(view).astype(bool)
+            member &= _group_rule(part, el_column)(view).astype(bool)
         out[code] = member
     return pd.DataFrame(out, index=view.index)
 
@@ -659,17 +735,19 @@ def oracle_results(bundle: Path, *, intersections: Sequence[str] = (),
     ``n`` students in the universe, ``numerator`` (rates; NA for means) and ``value``.
     """
     b = _load(Path(bundle))
-    groups = list(dict.fromkeys([*DEFAULT_GROUPS, *extra, *intersections]))
+    data_groups = ["DL"] if b.enrollments["dual_language"].any() else []  # where the data has it
+    groups = list(dict.fromkeys([*DEFAULT_GROUPS, *data_groups, *extra, *intersections]))
     views = {"student_year": student_year(b), "cohort": cohort(b)}
-    members: dict[tuple[str, bool], pd.DataFrame] = {}
+    members: dict[tuple[str, str], pd.DataFrame] = {}
     parts = []
     for spec in specs(units_per_year_course, ag_pace) + (level_specs() if levels else []):
         view = views[spec.source]
         if view is None or not _computable(spec, b, views["cohort"]):
             continue
-        key = (spec.source, spec.academic)
+        el_column = "el_academic" if spec.academic else "elpi_el" if spec.elpi else "el"
+        key = (spec.source, el_column)
         if key not in members:
-            members[key] = memberships(view, groups, spec.academic)
+            members[key] = memberships(view, groups, el_column)
         parts.append(_aggregate(view, members[key], spec))
     result = pd.concat(parts, ignore_index=True)
     result["school_year"] = result["school_year"].astype("int64")

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import csv
 import doctest
+import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+import gapwatch.dashboard.csi
 import gapwatch.dashboard.cuts
 import gapwatch.dashboard.cutsets
 import gapwatch.dashboard.levels
 import gapwatch.dashboard.names
 import gapwatch.dashboard.support
+import gapwatch.dashboard.support_rules
 from gapwatch.dashboard import (
     GAPWATCH_INDICATORS,
     ChangeLevel,
@@ -40,7 +43,9 @@ from gapwatch.dashboard.support import (
     differentiated_assistance,
 )
 
-EXTERNAL = Path(__file__).resolve().parents[1].parent / "shared" / "external" / "ca-dashboard-2018"
+#: ../shared/external, or the folder GAPWATCH_EXTERNAL names (for a checkout elsewhere)
+EXTERNAL = Path(os.environ.get("GAPWATCH_EXTERNAL") or Path(__file__).resolve().parents[1].parent
+                / "shared" / "external") / "ca-dashboard-2018"
 
 # ------------------------------------------------------------------ METHODS.md 1.7, transcribed
 STATUS_LABELS = ("Very Low", "Low", "Medium", "High", "Very High")
@@ -602,8 +607,9 @@ def test_csi_graduation_errors(rates, message):
 # ------------------------------------------------------------------ docstring examples
 def test_docstring_examples_run():
     modules = (gapwatch.dashboard.levels, gapwatch.dashboard.cutsets, gapwatch.dashboard.support,
-               gapwatch.dashboard.cuts, gapwatch.dashboard.names)
+               gapwatch.dashboard.cuts, gapwatch.dashboard.names, gapwatch.dashboard.csi,
+               gapwatch.dashboard.support_rules)
     results = {m.__name__: doctest.testmod(m) for m in modules}
     assert all(r.failed == 0 for r in results.values()), results
-    for name in ("levels", "cutsets", "support"):
+    for name in ("levels", "cutsets", "support", "csi", "support_rules"):
         assert results[f"gapwatch.dashboard.{name}"].attempted > 0

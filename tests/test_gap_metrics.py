@@ -19,6 +19,7 @@ from scipy.special import ndtri
 from gapwatch.gaps import (
     V_METHODS,
     Gap,
+    consecutive_years,
     eighty_percent_index,
     hedges_g,
     hedges_g_arrays,
@@ -171,7 +172,30 @@ def test_ppg1_minimum_moe_binds_for_large_groups() -> None:
         ppg1(1, 2, 3, 4, min_moe=-0.1)
     with pytest.raises(ValueError, match="part of the total"):
         ppg1(10, 20, 5, 100)
-    assert math.isnan(ppg1(5, 10, 5, 10).value)  # the group is everyone
+    assert math.isnan(ppg1(15, 30, 15, 30).value)  # the group is everyone
+
+
+def test_ppg1_ten_students_or_fewer_is_insufficient_data() -> None:
+    # CCC PPG-1 (METHODS.md 6.7): n <= 10 is "insufficient data". 2 of 10 (20%) vs 550/990:
+    # no gap at all; with 11 students (2/11 = 18.2%) the gap is computed and flagged
+    g = ppg1(2, 10, 552, 1000)
+    assert math.isnan(g.value) and not g.flagged
+    assert g.note == "insufficient data: 10 students (PPG-1 needs more than 10)"
+    g = ppg1(2, 11, 552, 1001)
+    assert g.value == approx(100 * (2 / 11 - 550 / 990)) and g.flagged
+
+
+def test_california_three_consecutive_years() -> None:
+    # METHODS.md 6.7: three consecutive years over the threshold, over the years present
+    assert consecutive_years({2023: True, 2024: True, 2025: True}, 2025)[0] == 3
+    assert consecutive_years({2022: True, 2023: False, 2024: True, 2025: True}, 2025) == (
+        2, "over the threshold 2 consecutive years (2024-2025); 3 needed")
+    assert consecutive_years({2024: False, 2025: True}, 2025) == (
+        1, "over the threshold in 2025 only; 3 consecutive years needed")
+    assert consecutive_years({2024: True, 2025: False}, 2025) == (0, "")
+    count, words = consecutive_years({2025: True}, 2025)
+    assert count == 1 and "every year present (2025)" in words
+    assert "2-year rule" in consecutive_years({2024: True, 2025: True}, 2025, required=2)[1]
 
 
 def test_eighty_percent_index() -> None:

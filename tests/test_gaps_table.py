@@ -166,6 +166,36 @@ def test_adverse_outcome_direction(hand: duckdb.DuckDBPyConnection) -> None:
     assert "eighty_percent_index" not in set(gaps.loc[gaps["indicator"] == "susp", "metric"])
 
 
+def test_three_consecutive_years_for_significant_disproportionality(tmp_path: Path) -> None:
+    """California identifies after three consecutive years over the threshold (METHODS.md
+    6.7), applied over the years present. Each year All students 23/240, AA 12/40 = 30% vs the
+    others' 11/200 = 5.5%: a risk ratio of 5.45 > 3.0, flagged in 2023, 2024 and 2025."""
+    con = duckdb.connect()
+    con.execute(RESULTS_DDL)
+    rows = [r for year in (2023, 2024, 2025)
+            for r in (_rate("susp", "lower", "ALL", 240, 23, year),
+                      _rate("susp", "lower", "AA", 40, 12, year))]
+    con.executemany(f"INSERT INTO indicator_results VALUES ({', '.join(['?'] * 16)})", rows)
+    gaps = _gaps(con).query("metric == 'risk_ratio'")
+    by_year = {year: _one(gaps, student_group="AA", school_year=year)
+               for year in (2023, 2024, 2025)}
+    assert by_year[2025]["value"] == pytest.approx(0.30 / 0.055)
+    assert [(r["flagged"], r["consecutive_years"]) for r in by_year.values()] == [
+        (True, 1), (True, 2), (True, 3)]
+    assert by_year[2025]["note"].endswith(
+        "over the threshold 3 consecutive years (2023-2025): significant disproportionality "
+        "under the 3-year rule")
+    assert by_year[2024]["note"].endswith(
+        "over the threshold in every year present (2023-2024); 3 consecutive years needed, "
+        "earlier years not in the data")
+    # the number of years is a setting: with two, AA is identified in 2024 already
+    config = tmp_path / "c.toml"
+    config.write_text("[gaps]\ndisproportionality_years = 2\n")
+    two = _gaps(con, load_config(config)).query("metric == 'risk_ratio'")
+    assert _one(two, student_group="AA", school_year=2024)["note"].endswith(
+        "significant disproportionality under the 2-year rule")
+
+
 def test_mean_gaps_use_exact_complement(hand: duckdb.DuckDBPyConnection) -> None:
     gaps = _gaps(hand)
     # all other students than AA are WH and HI: mean (60 x 10 + 100 x -22) / 160 = -10.0

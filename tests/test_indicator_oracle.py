@@ -24,6 +24,7 @@ from oracle_indicators import (
     KEYS,
     SBAC_THRESHOLDS,
     census_day,
+    elpi_reference,
     level_specs,
     oracle_results,
     specs,
@@ -222,6 +223,44 @@ def _level3(subject: pd.Series, grade: pd.Series, offset: float = 0) -> list[str
             for s, g in zip(subject, grade, strict=True)]
 
 
+def _elpi_edge_cases(bundle: Path) -> None:
+    """ELPI (METHODS.md 6.3): ELPAC levels from the thresholds, scores on and just under the
+    2H/3H split points, and 2025 test takers reclassified after the test (counted), on the
+    test day or before it (not counted), with no date (counted) and without a test date."""
+    assess = _table(bundle, "assessments")
+    elpac = (assess["test"] == "ELPAC") & (assess["school_year"] == "2025")
+    ref = elpi_reference()["thresholds"]
+    grade = assess["grade"].map({"K": "0", "TK": "-1"}).fillna(assess["grade"])
+    cuts = grade.map(lambda g: ref.get(g))
+    on_cut = elpac & _every(assess, 5, 0) & cuts.notna()
+    for ix in assess.index[on_cut]:
+        l2, l3, l4 = cuts[ix]
+        k = ix % 4  # 2H lowest, 2L highest, 3H lowest, 3L highest
+        split = -(-(l2 + l3) // 2) if k < 2 else -(-(l3 + l4) // 2)
+        assess.loc[ix, ["scale_score", "performance_level"]] = [
+            str(split - (k % 2)), "2" if k < 2 else "3"]
+    assess.loc[elpac & _every(assess, 7, 3), "performance_level"] = pd.NA  # from thresholds
+    tested = assess[elpac].drop_duplicates("student_id").set_index("student_id")["test_date"]
+    enr = _table(bundle, "enrollments")
+    stu = _table(bundle, "students")
+    row = pd.Series(stu.index, index=stu["student_id"])
+    els = enr.loc[(enr["school_year"] == "2025") & (enr["el_status"] == "EL")
+                  & enr["student_id"].isin(tested.index), "student_id"].drop_duplicates()
+    shifts = [1, 0, -10, None, 1, 30]  # days after the test; None: no reclassification date
+    for i, sid in enumerate(els.to_list()[3:3 + 4 * len(shifts):4]):
+        enr.loc[(enr["school_year"] == "2025") & (enr["student_id"] == sid),
+                "el_status"] = "RFEP"
+        shift = shifts[i]
+        date = None if shift is None else pd.Timestamp(tested[sid]) + pd.Timedelta(days=shift)
+        stu.loc[row[sid], "reclassification_date"] = (pd.NA if date is None
+                                                      else f"{date:%Y-%m-%d}")
+        if i == 5:  # no test date: reclassified during the school year counts
+            assess.loc[elpac & (assess["student_id"] == sid), "test_date"] = pd.NA
+    _write(bundle, "assessments", assess)
+    _write(bundle, "enrollments", enr)
+    _write(bundle, "students", stu)
+
+
 def add_edge_cases(bundle: Path) -> None:
     """Rewrite a synthetic bundle in place; every change is valid under the contract."""
     schools = _table(bundle, "schools")
@@ -333,6 +372,8 @@ def add_edge_cases(bundle: Path) -> None:
     full = (cm["credits_attempted"] == "5") & (cm["credits_earned"] == "5")
     cm.loc[full & _every(cm, 7, 2), "credits_earned"] = "2.5"
     _write(bundle, "course_marks", cm)
+
+    _elpi_edge_cases(bundle)
 
     gc = _table(bundle, "graduation_cohorts")
     gc.loc[_every(gc, 7, 0), "ag_complete"] = pd.NA  # unknown

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from gapwatch.ingest import ingest_bundle
-from gapwatch.resources import lcff
+from gapwatch.resources import lcff, lcff_formula, lcff_tables
 from gapwatch.resources.lcff import (
     SPANS,
     district_lcff,
@@ -25,13 +25,33 @@ from gapwatch.resources.lcff import (
 )
 from gapwatch.synth import generate
 
-#: The test's own copy of the 2024-25 figures (METHODS.md section 4), dollars per ADA.
-BASE_2025 = {"K-3": 10025, "4-6": 10177, "7-8": 10478, "9-12": 12144}
-ADJUST = {"K-3": 0.104, "9-12": 0.026}
+#: The test's own copy of the base grants per ADA (METHODS.md section 6.1), by school year.
+BASE = {
+    2022: {"K-3": 8093, "4-6": 8215, "7-8": 8458, "9-12": 9802},
+    2023: {"K-3": 9166, "4-6": 9304, "7-8": 9580, "9-12": 11102},
+    2024: {"K-3": 9919, "4-6": 10069, "7-8": 10367, "9-12": 12015},
+    2025: {"K-3": 10025, "4-6": 10177, "7-8": 10478, "9-12": 12144},
+    2026: {"K-3": 10256, "4-6": 10411, "7-8": 10719, "9-12": 12423},
+}
+BASE_2025 = BASE[2025]
+#: TK add-on per TK ADA (METHODS.md 6.1; 2021-22 "-", 2022-23 not found).
+TK_ADD_ON = {2022: None, 2023: None, 2024: 3044, 2025: 3077, 2026: 5545}
+#: Whole-dollar adjusted rates, worked by hand: base + round(base x 10.4% or 2.6%).
+#: 2024-25 K-3: 10,025 x 0.104 = 1,042.6 -> 1,043, 11,068; 9-12: 12,144 x 0.026 = 315.744 ->
+#: 316, 12,460 (the amounts CDE publishes, METHODS.md 6.1).
+ADJUSTED = {
+    2022: {"K-3": 8093 + 842, "4-6": 8215, "7-8": 8458, "9-12": 9802 + 255},  # 841.672, 254.852
+    2023: {"K-3": 9166 + 953, "4-6": 9304, "7-8": 9580, "9-12": 11102 + 289},  # 953.264, 288.652
+    2024: {"K-3": 9919 + 1032, "4-6": 10069, "7-8": 10367, "9-12": 12015 + 312},  # .576, .39
+    2025: {"K-3": 11068, "4-6": 10177, "7-8": 10478, "9-12": 12460},
+    2026: {"K-3": 10256 + 1067, "4-6": 10411, "7-8": 10719, "9-12": 12423 + 323},  # .624, .998
+}
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(lcff).failed == 0
+    for module in (lcff_formula, lcff_tables):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module
 
 
 # --- A district worked by hand ----------------------------------------------------------------
@@ -50,23 +70,25 @@ def test_hand_worked_district() -> None:
     assert e.by_span["K-3"].base == pytest.approx(10_025_000)
     assert e.by_span["9-12"].base == pytest.approx(14_572_800)
     assert e.base == pytest.approx(39_026_200)
-    # Grade-span adjustment: K-3 10,025,000 x 10.4% = 1,042,600
-    #                        9-12 14,572,800 x 2.6% =   378,892.80        total 1,421,492.80
-    assert e.by_span["K-3"].grade_span_adjustment == pytest.approx(1_042_600)
+    # Grade-span adjustment in whole dollars per ADA (CDE: K-3 $1,043, 9-12 $316 in 2024-25):
+    #   K-3 1,000 x 1,043 = 1,043,000     9-12 1,200 x 316 = 379,200     total 1,422,200
+    # (unrounded, 10,025,000 x 10.4% = 1,042,600 and 14,572,800 x 2.6% = 378,892.80)
+    assert e.by_span["K-3"].grade_span_adjustment == pytest.approx(1_043_000)
+    assert e.by_span["9-12"].grade_span_adjustment == pytest.approx(379_200)
     assert e.by_span["4-6"].grade_span_adjustment == 0
-    assert e.grade_span_adjustment == pytest.approx(1_421_492.80)
-    # Adjusted base = 39,026,200 + 1,421,492.80 = 40,447,692.80
-    # Supplemental = 40,447,692.80 x 20% x 0.775 = 40,447,692.80 x 0.155 = 6,269,392.384
-    # (K-3 alone: 11,067,600 x 0.155 = 1,715,478)
-    assert e.supplemental == pytest.approx(6_269_392.384)
-    assert e.by_span["K-3"].supplemental == pytest.approx(1_715_478)
-    # Concentration = 40,447,692.80 x 65% x (0.775 - 0.55) = 40,447,692.80 x 0.14625
-    #               = 5,915,475.072  (K-3 alone: 11,067,600 x 0.14625 = 1,618,636.50)
-    assert e.concentration == pytest.approx(5_915_475.072)
-    assert e.by_span["K-3"].concentration == pytest.approx(1_618_636.50)
-    # Total = 40,447,692.80 + 6,269,392.384 + 5,915,475.072 = 52,632,560.256
-    assert e.total == pytest.approx(52_632_560.256)
-    assert sum(a.total for a in e.by_span.values()) == pytest.approx(52_632_560.256)
+    assert e.grade_span_adjustment == pytest.approx(1_422_200)
+    # Adjusted base = 39,026,200 + 1,422,200 = 40,448,400
+    # Supplemental = 40,448,400 x 20% x 0.775 = 40,448,400 x 0.155 = 6,269,502
+    # (K-3 alone: 1,000 x 11,068 = 11,068,000 x 0.155 = 1,715,540)
+    assert e.supplemental == pytest.approx(6_269_502)
+    assert e.by_span["K-3"].supplemental == pytest.approx(1_715_540)
+    # Concentration = 40,448,400 x 65% x (0.775 - 0.55) = 40,448,400 x 0.14625 = 5,915,578.50
+    # (K-3 alone: 11,068,000 x 0.14625 = 1,618,695)
+    assert e.concentration == pytest.approx(5_915_578.50)
+    assert e.by_span["K-3"].concentration == pytest.approx(1_618_695)
+    # Total = 40,448,400 + 6,269,502 + 5,915,578.50 = 52,633,480.50
+    assert e.total == pytest.approx(52_633_480.50)
+    assert sum(a.total for a in e.by_span.values()) == pytest.approx(52_633_480.50)
 
 
 def test_no_concentration_at_or_below_the_threshold() -> None:
@@ -98,15 +120,114 @@ def test_bad_inputs_are_refused() -> None:
         lcff_entitlement({"K-5": 1}, 0.5, rate_tables()[2025])
 
 
+# --- The 2021-22 concentration change, worked by hand ------------------------------------------
+
+#: A district of 1,000 K-3 ADA and 500 9-12 ADA at UPP 80%.
+ADA = {"K-3": 1000, "9-12": 500}
+
+
+def test_hand_worked_2021_22_concentration_at_65_percent() -> None:
+    rates = rate_tables()[2022]
+    assert rates.fiscal_year == "2021-22" and rates.concentration_rate == 0.65
+    e = lcff_entitlement(ADA, 0.80, rates)
+    # Adjusted base: K-3 8,093 + round(841.672) = 8,935; 9-12 9,802 + round(254.852) = 10,057
+    #   1,000 x 8,935 + 500 x 10,057 = 8,935,000 + 5,028,500 = 13,963,500
+    assert e.base + e.grade_span_adjustment == pytest.approx(13_963_500)
+    # Supplemental: 13,963,500 x 20% x 0.80 = 2,234,160
+    assert e.supplemental == pytest.approx(2_234_160)
+    # Concentration: 13,963,500 x 65% x (0.80 - 0.55) = 13,963,500 x 0.1625 = 2,269,068.75
+    assert e.concentration == pytest.approx(2_269_068.75)
+
+
+def test_hand_worked_2020_21_concentration_at_50_percent(tmp_path: Path) -> None:
+    # gapwatch ships no 2020-21 table; a district supplies one. Its base grants here are
+    # illustrative (the 2021-22 figures reused, not CDE's 2020-21 rates): the point is the
+    # 50% concentration rate EC 42238.02 set before 2021-22.
+    text = (Path(lcff_tables.__file__).parent / "lcff_rates" / "2021-22.toml").read_text(
+        encoding="utf-8")
+    earlier = (text.replace('fiscal_year = "2021-22"', 'fiscal_year = "2020-21"')
+               .replace("school_year = 2022", "school_year = 2021")
+               .replace("verified = true", "verified = false"))
+    (tmp_path / "2020-21.toml").write_text(earlier.replace("concentration_rate = 0.65",
+                                                           "concentration_rate = 0.5"))
+    tables = rate_tables(tmp_path)
+    assert tables[2021].concentration_rate == 0.5 and tables[2022].concentration_rate == 0.65
+    e = lcff_entitlement(ADA, 0.80, tables[2021])
+    # Concentration: 13,963,500 x 50% x 0.25 = 1,745,437.50 (2021-22: 2,269,068.75, that is
+    # 523,631.25 = 13,963,500 x 15% x 0.25 more); supplemental unchanged at 2,234,160
+    assert e.concentration == pytest.approx(1_745_437.50)
+    assert e.supplemental == pytest.approx(2_234_160)
+    # a 2020-21 table at 65%, or a 2021-22 table at 50%, contradicts the statute
+    (tmp_path / "2020-21.toml").write_text(earlier)
+    with pytest.raises(ValueError, match="EC 42238.02 sets 0.5 that year"):
+        rate_tables(tmp_path)
+    (tmp_path / "2020-21.toml").unlink()
+    (tmp_path / "2021-22.toml").write_text(text.replace("concentration_rate = 0.65",
+                                                        "concentration_rate = 0.5"))
+    with pytest.raises(ValueError, match="EC 42238.02 sets 0.65 that year"):
+        rate_tables(tmp_path)
+
+
+def test_tk_add_on_and_charter_cap_by_hand() -> None:
+    # 2025-26: 100 K-3 ADA of which 20 in TK; TK add-on 20 x 5,545 = 110,900, outside S&C
+    rates = rate_tables()[2026]
+    e = lcff_entitlement({"K-3": 100}, 0.60, rates, tk_ada=20)
+    assert e.tk_add_on == pytest.approx(110_900)
+    # adjusted K-3 11,323 x 100 = 1,132,300; supplemental x 0.2 x 0.6 = 135,876;
+    # concentration x 0.65 x 0.05 = 36,799.75; total 1,132,300 + 135,876 + 36,799.75 + 110,900
+    assert e.supplemental == pytest.approx(135_876)
+    assert e.concentration == pytest.approx(36_799.75)
+    assert e.total == pytest.approx(1_415_875.75)
+    # 2022-23 has no add-on figure (not found): the add-on is unknown, not zero
+    assert lcff_entitlement({"K-3": 100}, 0.6, rate_tables()[2023], tk_ada=20).tk_add_on is None
+    # A charter at UPP 90% in a district at 70%: concentration on 70% - 55%, supplemental on 90%
+    charter = lcff_entitlement({"K-3": 100}, 0.90, rates, host_upp=0.70)
+    assert charter.concentration_upp == 0.70
+    assert charter.concentration == pytest.approx(1_132_300 * 0.65 * 0.15)  # 110,399.25
+    assert charter.supplemental == pytest.approx(1_132_300 * 0.2 * 0.9)  # 203,814
+    with pytest.raises(ValueError, match="TK ADA"):
+        lcff_entitlement({"K-3": 10}, 0.6, rates, tk_ada=11)
+
+
 # --- The rate tables --------------------------------------------------------------------------
 
 FIELDS = ("fiscal_year", "school_year", "verified", "source", "supplemental_rate",
           "concentration_rate", "concentration_threshold", "base_grant", "grade_span_adjustment")
 
 
+def test_shipped_rates_are_the_published_figures() -> None:
+    tables = rate_tables()
+    assert sorted(tables) == [2022, 2023, 2024, 2025, 2026]
+    for year, r in tables.items():
+        assert dict(r.base_grant) == BASE[year], year
+        assert {s: r.adjusted_base(s) for s in SPANS} == ADJUSTED[year], year
+        assert r.tk_add_on == TK_ADD_ON[year], year
+        assert r.verified and "San Juan" in r.source and "42238.02" in r.source
+    assert tables[2023].tk_add_on_note == "not found"
+    assert [tables[y].cola for y in sorted(tables)] == [0.0507, 0.0656, 0.0822, 0.0107, 0.0230]
+    assert tables[2025].grade_span_dollars("K-3") == 1043  # CDE's published adjustment
+
+
+def test_published_whole_dollar_amounts_are_checked(tmp_path: Path) -> None:
+    text = (Path(lcff_tables.__file__).parent / "lcff_rates" / "2024-25.toml").read_text(
+        encoding="utf-8")
+    (tmp_path / "2024-25.toml").write_text(text.replace('"K-3" = 11068', '"K-3" = 11067'))
+    with pytest.raises(ValueError, match="adjusted K-3 rate 11068 differs from the published "
+                                         "11067"):
+        rate_tables(tmp_path)
+    (tmp_path / "2024-25.toml").write_text("base_rate = 1\n" + text)
+    with pytest.raises(ValueError, match="unknown key"):
+        rate_tables(tmp_path)
+    (tmp_path / "2024-25.toml").write_text(text.replace('"9-12" = 12460', '"9-11" = 12460'))
+    with pytest.raises(ValueError, match="published_adjusted"):
+        rate_tables(tmp_path)
+    with pytest.raises(ValueError, match="not found"):
+        rate_tables(tmp_path / "missing")
+
+
 def test_every_rate_file_has_all_fields_and_positive_numbers() -> None:
     files = sorted((Path(lcff.__file__).parent / "lcff_rates").glob("*.toml"))
-    assert files
+    assert len(files) == 5
     for f in files:
         d = tomllib.loads(f.read_text(encoding="utf-8"))
         assert [k for k in FIELDS if k not in d] == [], f.name
@@ -190,11 +311,13 @@ def oracle(rows: list[tuple]) -> tuple[dict, dict]:
     for y, sid, school, grade, entry, exit_, days, absent, sed, frpm, el, foster in rows:
         days, absent = att.get((sid, school, y), (days, absent))
         s = by_school.setdefault((y, school), {"ada": dict.fromkeys(SPANS, 0.0), "enr": set(),
-                                               "und": set()})
+                                               "und": set(), "tk": 0.0})
         if grade is not None:
             span = "K-3" if grade <= 3 else "4-6" if grade <= 6 else "7-8" if grade <= 8 \
                 else "9-12"
             s["ada"][span] += (days - absent) / most_days[y, school]
+            if grade == -1:
+                s["tk"] += (days - absent) / most_days[y, school]
         d = district.setdefault(y, {"enr": set(), "und": set()})
         if entry <= census(y) and (exit_ is None or exit_ >= census(y)):
             undup = el == "EL" or (frpm if frpm is not None else sed) or foster
@@ -205,12 +328,14 @@ def oracle(rows: list[tuple]) -> tuple[dict, dict]:
     return by_school, district
 
 
-def expected(ada: dict, upp: float) -> dict:
-    adjusted = sum(ada[s] * BASE_2025[s] * (1 + ADJUST.get(s, 0)) for s in SPANS)
-    base = sum(ada[s] * BASE_2025[s] for s in SPANS)
+def expected(ada: dict, upp: float, year: int, tk: float = 0.0) -> dict:
+    adjusted = sum(ada[s] * ADJUSTED[year][s] for s in SPANS)
+    base = sum(ada[s] * BASE[year][s] for s in SPANS)
+    add_on = TK_ADD_ON[year]
     return {"base": base, "grade_span_adjustment": adjusted - base,
             "supplemental": adjusted * 0.2 * upp,
-            "concentration": adjusted * 0.65 * max(0.0, upp - 0.55)}
+            "concentration": adjusted * 0.65 * max(0.0, upp - 0.55),
+            "tk_add_on": 0.0 if not tk else None if add_on is None else tk * add_on}
 
 
 @pytest.fixture()
@@ -239,16 +364,20 @@ def test_district_matches_a_plain_recomputation(tiny: duckdb.DuckDBPyConnection)
         assert (r["enrollment"], r["unduplicated"]) == (len(district[y]["enr"]),
                                                          len(district[y]["und"]))
         assert r["upp"] == pytest.approx(upp) and r["upp_years"] == len(years)
-    assert got[2023]["base"] is None and "no LCFF rate table for fiscal year 2022-23" in got[
-        2023]["note"] and "UPP over 1 year(s)" in got[2023]["note"]
-    r = got[2025]
-    ada = {s: sum(v["ada"][s] for (yy, _), v in by_school.items() if yy == 2025) for s in SPANS}
-    want = expected(ada, r["upp"])
-    for key, value in want.items():
-        assert r[key] == pytest.approx(value), key
-    assert r["total"] == pytest.approx(sum(want.values()))
-    assert r["rates_verified"] is False
-    assert "ungraded" in r["note"] and r["note"].count("UPP over") == 0
+    assert "UPP over 1 year(s)" in got[2023]["note"]
+    for y in (2023, 2024, 2025):  # every year has a rate table now
+        r = got[y]
+        ada = {s: sum(v["ada"][s] for (yy, _), v in by_school.items() if yy == y) for s in SPANS}
+        tk = sum(v["tk"] for (yy, _), v in by_school.items() if yy == y)
+        assert tk > 0 and r["ada_tk"] == pytest.approx(tk)
+        want = expected(ada, r["upp"], y, tk)
+        for key, value in want.items():
+            assert r[key] == pytest.approx(value), (y, key)
+        assert r["total"] == pytest.approx(sum(v for v in want.values() if v is not None))
+        assert r["rates_verified"] is True
+    assert "TK add-on for 2022-23 left out (not found)" in got[2023]["note"]
+    assert got[2023]["tk_add_on"] is None and got[2024]["tk_add_on"] > 0
+    assert "ungraded" in got[2025]["note"] and got[2025]["note"].count("UPP over") == 0
     assert district_lcff(tiny, year=2024).column("school_year").to_pylist() == [2024]
 
 
@@ -265,14 +394,15 @@ def test_schools_match_a_plain_recomputation(tiny: duckdb.DuckDBPyConnection) ->
         assert r["upp"] == pytest.approx(und / enr)
         assert r["ada"] == pytest.approx(sum(o["ada"].values()))
         assert r["district_upp"] == pytest.approx(d_upp[r["school_year"]])
-        if r["school_year"] < 2025:
-            assert r["supp_conc_generated"] is None and "no LCFF rate table" in r["note"]
+        y = r["school_year"]
+        own, share = expected(o["ada"], und / enr, y, o["tk"]), expected(o["ada"], d_upp[y], y)
+        generated = own["supplemental"] + own["concentration"]
+        for key in ("base", "grade_span_adjustment", "supplemental", "concentration",
+                    "tk_add_on"):
+            assert r[key] == pytest.approx(own[key]), key
+        if y < 2025:
             assert r["supp_conc_received"] == 0.0  # budgets given, no lines that year
             continue
-        own, share = expected(o["ada"], und / enr), expected(o["ada"], d_upp[2025])
-        generated = own["supplemental"] + own["concentration"]
-        for key in ("base", "grade_span_adjustment", "supplemental", "concentration"):
-            assert r[key] == pytest.approx(own[key]), key
         assert r["supp_conc_generated"] == pytest.approx(generated)
         assert r["supp_conc_district_rate_share"] == pytest.approx(
             share["supplemental"] + share["concentration"])
@@ -282,6 +412,25 @@ def test_schools_match_a_plain_recomputation(tiny: duckdb.DuckDBPyConnection) ->
         assert r["received_per_unduplicated"] == pytest.approx(got / und)
     h1 = next(r for r in rows if (r["school_year"], r["school_id"]) == (2025, "H1"))
     assert "ungraded" in h1["note"]
+
+
+def test_charter_concentration_capped_at_the_district(tiny: duckdb.DuckDBPyConnection) -> None:
+    plain = {(r["school_year"], r["school_id"]): r for r in school_lcff(tiny).to_pylist()}
+    tiny.execute("ALTER TABLE schools ADD COLUMN is_charter BOOLEAN")
+    tiny.execute("UPDATE schools SET is_charter = school_id = 'E1'")
+    capped = {(r["school_year"], r["school_id"]): r for r in school_lcff(tiny).to_pylist()}
+    seen = 0
+    for key, r in capped.items():
+        p = plain[key]
+        cap = min(p["upp"], p["district_upp"]) if key[1] == "E1" else p["upp"]
+        assert r["concentration_upp"] == pytest.approx(cap)
+        adjusted = p["base"] + p["grade_span_adjustment"]
+        assert r["concentration"] == pytest.approx(adjusted * 0.65 * max(0.0, cap - 0.55))
+        assert r["supplemental"] == pytest.approx(p["supplemental"])  # not capped
+        if key[1] == "E1" and p["upp"] > p["district_upp"]:
+            seen += 1
+            assert "charter school: concentration share capped" in r["note"]
+    assert seen >= 1  # the hand-built data has a charter above its district
 
 
 def test_without_budgets_received_is_not_computed(tiny: duckdb.DuckDBPyConnection) -> None:
@@ -331,7 +480,11 @@ def test_synthetic_district_totals_agree(synthetic: duckdb.DuckDBPyConnection) -
     assert abs(u_eff - d["upp"]) < 0.05
     # ... and concentration is convex in UPP (nothing below 55%), so schools above the mean
     # generate more than schools below it lose: never less than at the mean UPP (Jensen).
-    floor = 0.65 * max(0.0, u_eff - 0.55) * sum(adjusted)
+    # (A charter's concentration share is capped at the district's UPP: the mean is taken over
+    # the shares concentration used.)
+    u_conc = sum(a * r["concentration_upp"] for a, r in zip(adjusted, mine, strict=True)) / sum(
+        adjusted)
+    floor = 0.65 * max(0.0, u_conc - 0.55) * sum(adjusted)
     assert sum(r["concentration"] for r in mine) >= floor * (1 - 1e-12)
     # The generator hands schools 70% of its own S&C estimate (one-year UPP), so received is
     # about 70% of the district's S&C; the difference column is received minus generated.
@@ -339,5 +492,26 @@ def test_synthetic_district_totals_agree(synthetic: duckdb.DuckDBPyConnection) -
     assert 0.6 < received / district_sc < 0.8
     assert sum(r["difference"] for r in mine) == pytest.approx(
         received - sum(r["supp_conc_generated"] for r in mine))
-    for y in (2023, 2024):
-        assert district[y]["total"] is None and "no LCFF rate table" in district[y]["note"]
+    for y in (2023, 2024):  # 2022-23 and 2023-24 have rate tables too
+        assert district[y]["total"] > 0 and "no LCFF rate table" not in district[y]["note"]
+
+
+def test_district_rates_folder_from_the_config(tmp_path: Path) -> None:
+    from gapwatch.config import ConfigError, load_config
+    from gapwatch.resources.stage import lcff_rates
+
+    folder = tmp_path / "rates"
+    folder.mkdir()
+    text = (Path(lcff_tables.__file__).parent / "lcff_rates" / "2025-26.toml").read_text(
+        encoding="utf-8")
+    (folder / "2025-26.toml").write_text(text.replace('"K-3" = 10256', '"K-3" = 10300')
+                                         .replace("verified = true", "verified = false"))
+    cfg = tmp_path / "district.toml"
+    cfg.write_text('[lcff]\nrates_dir = "rates"\n', encoding="utf-8")
+    tables = lcff_rates(load_config(cfg))
+    assert tables[2026].base_grant["K-3"] == 10300 and tables[2026].verified is False
+    assert tables[2025].base_grant["K-3"] == 10025  # shipped years stay
+    (folder / "2025-26.toml").write_text(text.replace("concentration_rate = 0.65",
+                                                      "concentration_rate = 0.6"))
+    with pytest.raises(ConfigError, match=r"lcff.rates_dir: .*2025-26.toml: concentration_rate"):
+        lcff_rates(load_config(cfg))

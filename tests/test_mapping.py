@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,9 @@ from gapwatch.ingest import check_bundle, ingest_bundle
 from gapwatch.ingest.mapping import MappingError, load_mapping
 
 ROOT = Path(__file__).resolve().parents[1]
-TEXAS = ROOT.parent / "shared" / "external" / "opensdp-synth-texas"
+#: ../shared/external, or the folder GAPWATCH_EXTERNAL names (for a checkout elsewhere)
+TEXAS = Path(os.environ.get("GAPWATCH_EXTERNAL") or ROOT.parent / "shared" / "external"
+             ) / "opensdp-synth-texas"
 TEXAS_MAPPING = ROOT / "examples" / "opensdp-synth-texas" / "mapping.toml"
 
 EXPORT = """\

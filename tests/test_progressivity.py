@@ -53,7 +53,8 @@ def oracle(score: np.ndarray, band: list[str], y: np.ndarray, x: np.ndarray,
     out["slope"], out["slope_se"] = b[1] * sd, math.sqrt(hc1[1, 1]) * sd
     out["slope_ci_low"] = out["slope"] - q * out["slope_se"]
     out["slope_ci_high"] = out["slope"] + q * out["slope_se"]
-    rho = stats.spearmanr(score, v).statistic
+    # constant values (a measure no school has, e.g. Out-of-Field in a small district): no rho
+    rho = stats.spearmanr(score, v).statistic if np.ptp(v) and np.ptp(score) else math.nan
     out["spearman"] = rho
     half = 1.959963984540054 * math.sqrt(1.06 / (n - 3))
     out["spearman_ci_low"] = math.tanh(math.atanh(rho) - half)
@@ -92,7 +93,7 @@ def assert_matches(row: dict, expected: dict) -> None:
 # 1. Hand-built warehouse (school year 2025; census day Wednesday 2024-10-02)
 # ---------------------------------------------------------------------------------------------
 # school: (census pupils, need score, band, LCFF_SUPP_CONC, LCFF_BASE, LOCAL dollars,
-#          teachers, of them novice (years_experience < 2))
+#          teachers, of them inexperienced (years_experience <= 2))
 SCHOOLS = {
     "A": (100, -1.6, "Lowest", 50_000, 1_000_000, 60_000, 5, 1),
     "B": (200, -1.2, "Lowest", 120_000, 2_100_000, 100_000, 10, 2),
@@ -357,14 +358,22 @@ def _oracle_by_school(con: duckdb.DuckDBPyConnection, index: pd.DataFrame) -> pd
     fte = staff.pivot_table(index=keys, columns="role", values="fte", aggfunc="sum",
                             fill_value=0.0)
     t = staff[staff.role == "TEACHER"].drop_duplicates(keys + ["staff_id"])
+    # CDE's teacher assignment outcome (METHODS.md 6.2): given, or from the credential
+    misassigned = t.credential.isin(["CLEAR", "PRELIMINARY"]) & t.out_of_field.fillna(
+        False).astype(bool)
+    derived = np.select(
+        [t.credential.isna(), t.credential.isin(["PERMIT", "WAIVER", "NONE"]) | misassigned,
+         t.credential == "INTERN", t.credential == "LIMITED_PERMIT"],
+        ["UNKNOWN", "INEFFECTIVE", "INTERN", "OUT_OF_FIELD"], "CLEAR")
+    outcome = t.tamo_outcome.where(t.tamo_outcome.notna(), derived)
+    known = outcome.isin(["CLEAR", "OUT_OF_FIELD", "INTERN", "INEFFECTIVE"])
     shares = pd.DataFrame({
-        "novice_num": t.assign(v=t.years_experience < 2).groupby(keys).v.sum(),
+        "novice_num": t.assign(v=t.years_experience <= 2).groupby(keys).v.sum(),
         "novice_den": t.assign(v=t.years_experience.notna()).groupby(keys).v.sum(),
-        "nfc_num": t.assign(v=t.credential.isin(["INTERN", "PERMIT", "WAIVER", "NONE"]))
-        .groupby(keys).v.sum(),
-        "nfc_den": t.assign(v=t.credential.notna()).groupby(keys).v.sum(),
-        "oof_num": t.assign(v=t.out_of_field.fillna(False).astype(bool)).groupby(keys).v.sum(),
-        "oof_den": t.assign(v=t.out_of_field.notna()).groupby(keys).v.sum()})
+        "nfc_num": t.assign(v=outcome.isin(["INTERN", "INEFFECTIVE"])).groupby(keys).v.sum(),
+        "nfc_den": t.assign(v=known).groupby(keys).v.sum(),
+        "oof_num": t.assign(v=outcome == "OUT_OF_FIELD").groupby(keys).v.sum(),
+        "oof_den": t.assign(v=known).groupby(keys).v.sum()})
     nxt = t[keys + ["staff_id"]].assign(school_year=t.school_year - 1, stayed=True)
     prev = t[t.school_year + 1 <= t.school_year.max()].merge(nxt, how="left",
                                                                on=keys + ["staff_id"])

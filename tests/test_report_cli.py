@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 from pathlib import Path
@@ -38,6 +39,10 @@ def test_site_has_both_languages_and_school_pages(site: Path) -> None:
         assert (site / lang / "resources.html").is_file()
         assert len(list((site / lang / "schools").glob("*.html"))) == 4
     assert (site / "data" / "indicators.csv").is_file()
+    # the run's method choices travel with the published files (settings, no student data)
+    methods = json.loads((site / "data" / "methods.json").read_text("utf-8"))
+    assert methods["participation_rule"]["applied"]["value"] == "off"
+    assert methods["elpi_levels"]["split_rule"] == {"value": "midpoint", "verified": False}
 
 
 def test_no_student_level_file_is_published(site: Path) -> None:

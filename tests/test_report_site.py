@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -137,6 +138,10 @@ def make_site_data(root: Path) -> Path:
                           "status": status})
     _write(data / "goals.csv", goals)
     _write_resources(data)
+    # the run's method choices (gapwatch.indicators.methods_used), as gapwatch report writes
+    (data / "methods.json").write_text(json.dumps({
+        "participation_rule": {"applied": {"value": "off", "verified": True}},
+        "elpi_levels": {"split_rule": {"value": "midpoint", "verified": False}}}))
     (data / "disclosure.json").write_text(json.dumps({
         "min_n": 11, "k": 3, "coding": [[300, 99.0], [100, 98.0], [40, 95.0], [11, 90.0]],
         "partitions": [], "entity_sums": {"exact": [], "at_least": "every other indicator"},
@@ -146,7 +151,7 @@ def make_site_data(root: Path) -> Path:
 
 
 #: resources_*.csv (the door's format, gapwatch.privacy.resources), 2025 only. S1 has the most
-#: need and the most dollars per student; S3 (8 students) is suppressed. Novice teachers:
+#: need and the most dollars per student; S3 (8 students) is suppressed. Inexperienced teachers:
 #: Highest band 12.5% of 40, Lowest 2.5% of 40 (gap +10.0, beyond noise); Low band has 9
 #: teachers (suppressed).
 RES_SCHOOLS = [
@@ -459,9 +464,12 @@ def test_resources_page_shows_need_dollars_and_staffing(site):
     page = parse(site / "en" / "resources.html")
     text = " ".join(page.text().split())
     # the staffing gap in plain words, with its numbers
-    assert ("Novice teachers (fewer than two years of experience): 12.5% in the highest-need "
-            "schools and 2.5% in the lowest-need schools, a gap of +10.0 percentage points "
-            "(95% interval +1.2 to +18.8).") in text
+    assert ("Inexperienced teachers (two or fewer years of experience): 12.5% in the "
+            "highest-need schools and 2.5% in the lowest-need schools, a gap of +10.0 "
+            "percentage points (95% interval +1.2 to +18.8).") in text
+    # CDE's words for teacher assignments, explained beside the staffing table
+    assert ("Ineffective: an emergency permit or waiver, no credential, or a credentialed "
+            "teacher without authorization for the assignment (misassigned).") in text
     assert "larger than chance alone would explain" in text
     # every chart has its caption and points at a table on the page
     figures = list(page.iter("figure"))
@@ -547,3 +555,23 @@ def test_a_pool_of_workers_writes_the_same_pages(published, site, tmp_path):
         for rel in PAGES:
             assert (tmp_path / "pooled" / lang / rel).read_bytes() == (
                 site / lang / rel).read_bytes(), f"{lang}/{rel}"
+
+
+def test_methodology_page_says_which_rules_were_used(site, published, tmp_path):
+    """The participation rule is named on or off, and the ELPI split rule is stated."""
+    text = " ".join(parse(site / "en" / "methodology.html").text().split())
+    assert "This district did not turn that rule on" in text
+    assert "split each level in the middle of its score range" in text
+    es = " ".join(parse(site / "es" / "methodology.html").text().split())
+    assert "Este distrito no activó esa regla" in es
+    copy = tmp_path / "data"
+    shutil.copytree(published, copy)
+    (copy / "methods.json").write_text(json.dumps(
+        {"participation_rule": {"applied": {"value": "on", "verified": True}}}))
+    build_site(copy, tmp_path / "on", pdf=False)
+    text = " ".join(parse(tmp_path / "on" / "en" / "methodology.html").text().split())
+    assert "This district turned the rule on." in text and "middle of its score" not in text
+    (copy / "methods.json").unlink()
+    build_site(copy, tmp_path / "none", pdf=False)
+    text = " ".join(parse(tmp_path / "none" / "en" / "methodology.html").text().split())
+    assert "do not say whether the state's 95% participation rule was applied" in text

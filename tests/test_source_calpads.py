@@ -22,7 +22,7 @@ CARRIED = {
     "schools": f"{PAD}, school_name, district_id, district_name, school_type, grade_low, "
                "grade_high, is_charter",
     "students": "*",
-    "enrollments": f"* EXCLUDE (disability_category) REPLACE ({PAD})",
+    "enrollments": f"* EXCLUDE (disability_category, biliteracy_pathway) REPLACE ({PAD})",
     "discipline": f"* REPLACE ({PAD})",
     "course_marks": f"* REPLACE ({PAD})",
     "sections": f"school_year, section_id, {PAD}, course_id, subject_area, teacher_staff_id",

@@ -26,10 +26,13 @@ from gapwatch.resources.staffing import (
     staffing_by_band,
     staffing_by_school,
 )
-from gapwatch.resources.staffing_spec import BANDS, MEANS, RATES, RATIOS
+from gapwatch.resources.staffing_spec import BANDS, FTE_SHARES, MEANS, RATES, RATIOS
 from gapwatch.synth import generate
 
-NFC = ("INTERN", "PERMIT", "WAIVER", "NONE")
+#: CDE's teacher assignment outcomes (TAMO; METHODS.md 6.2), the test's own reading.
+OUTCOMES = {"CLEAR": "clear", "OUT_OF_FIELD": "out_of_field", "INTERN": "intern",
+            "INEFFECTIVE": "ineffective", "INCOMPLETE": "incomplete", "UNKNOWN": "unknown",
+            "NA": "na"}
 
 # ---------------------------------------------------------------------------------------------
 # 1. Hand-built warehouse
@@ -159,21 +162,34 @@ def test_hand_built_counts_and_rates() -> None:
     # Into 2025: A loses T6 (1 of 3); B loses U3 and U4 (2 of 4).
     assert (r[2025, "0001"]["turnover_num"], r[2025, "0001"]["turnover_den"]) == (1, 3)
     assert (r[2025, "0002"]["turnover_num"], r[2025, "0002"]["turnover_den"]) == (2, 4)
-    # Novice (< 2 years): A: T5 (1 year) yes, T6 (2 years) no, T1 no: 1 of 3. B: U3 (0 years)
-    # of 3 known (U4 unknown, left out with a note). A 2025: T5 now has 2 years: 0 of 2.
-    assert (a["novice_num"], a["novice_den"]) == (1, 3)
+    # Inexperienced (two or fewer years, CDE): A: T5 (1 year) and T6 (2 years) yes, T1 no:
+    # 2 of 3 (the old "< 2" rule gave 1 of 3); FTE 0.5 + 1.0 = 1.5 of 2.5 = 60%. B: U3 (0 years)
+    # of 3 known (U4 unknown, left out with a note). A 2025: T5 now has 2 years: 1 of 2.
+    assert (a["novice_num"], a["novice_den"]) == (2, 3)
+    assert (a["novice_fte"], a["novice_fte_pct"]) == pytest.approx((1.5, 60.0))
     assert (b["novice_num"], b["novice_den"]) == (1, 3)
     assert "novice: 1 teacher(s) with unknown years_experience left out" in b["note"]
-    assert (r[2025, "0001"]["novice_num"], r[2025, "0001"]["novice_rate"]) == (0, 0.0)
-    # Credentials: A: CLEAR, INTERN, PERMIT -> 2 of 3 (1 intern, 1 permit). B: PRELIMINARY,
-    # CLEAR, WAIVER, NONE -> 2 of 4 (0 interns, 2 permit/waiver/none).
+    assert (r[2025, "0001"]["novice_num"], r[2025, "0001"]["novice_rate"]) == (1, 0.5)
+    # TAMO: A: T1 CLEAR -> Clear, T5 INTERN -> Intern, T6 PERMIT -> Ineffective: 2 of 3 not
+    # fully credentialed; FTE 1.0 / 0.5 / 1.0 of 2.5 = 40% / 20% / 40%. B: T2 PRELIMINARY with
+    # out_of_field not given -> Clear (noted), U1 Clear, U3 WAIVER and U4 NONE -> Ineffective:
+    # 2 of 4; FTE Clear 2.0, Ineffective 1.5 of 3.5.
     assert (a["not_fully_credentialed_num"], a["not_fully_credentialed_den"]) == (2, 3)
     assert (a["teachers_intern"], a["teachers_permit_waiver_none"]) == (1, 1)
     assert (b["not_fully_credentialed_num"], b["not_fully_credentialed_den"]) == (2, 4)
     assert (b["teachers_intern"], b["teachers_permit_waiver_none"]) == (0, 2)
-    # Out of field: A: T5 of 3; B: U3 of 3 known (T2 unknown). Mandatory: A T5 of 3, B T2 of 4.
-    assert (a["out_of_field_num"], a["out_of_field_den"]) == (1, 3)
-    assert (b["out_of_field_num"], b["out_of_field_den"]) == (1, 3)
+    assert [a[f"tamo_{s}_teachers"] for s in OUTCOMES.values()] == [1, 0, 1, 1, 0, 0, 0]
+    assert [a[f"tamo_{s}_fte_pct"] for s in OUTCOMES.values()] == pytest.approx(
+        [40, 0, 20, 40, 0, 0, 0])
+    assert [b[f"tamo_{s}_fte"] for s in OUTCOMES.values()] == pytest.approx(
+        [2.0, 0, 0, 1.5, 0, 0, 0])
+    assert "TAMO: 1 credentialed teacher(s) with out_of_field not given counted as Clear" \
+        in b["note"]
+    # Out-of-Field (CDE): a limited assignment permit; nobody here holds one: 0 of 3 and 0 of 4
+    # (T5 and U3 have out_of_field true, but an intern or a waiver is Intern or Ineffective).
+    # Mandatory: A T5 of 3, B T2 of 4.
+    assert (a["out_of_field_num"], a["out_of_field_den"]) == (0, 3)
+    assert (b["out_of_field_num"], b["out_of_field_den"]) == (0, 4)
     assert (a["mandatory_num"], a["mandatory_den"], b["mandatory_num"], b["mandatory_den"]) \
         == (1, 3, 1, 4)
     # ELD sections with 2+ distinct substitutes: A 2 of 3 (1 | 2 | 3 substitutes), B 0 of 1.
@@ -186,6 +202,56 @@ def test_hand_built_counts_and_rates() -> None:
         k, n = a[f"{rate}_num"], a[f"{rate}_den"]
         assert a[f"{rate}_rate"] == pytest.approx(k / n)
         assert (a[f"{rate}_ci_low"], a[f"{rate}_ci_high"]) == pytest.approx(_wilson(k, n))
+
+
+#: One school-year of teachers covering every TAMO path: (staff, fte, years, credential,
+#: out_of_field, tamo_outcome) and the outcome worked out by hand (METHODS.md 6.2).
+TAMO_CASES = [
+    ("X1", 1.0, 10, "CLEAR", False, None, "CLEAR"),
+    ("X2", 1.0, 10, "PRELIMINARY", True, None, "INEFFECTIVE"),  # credentialed, misassigned
+    ("X3", 0.5, 10, "LIMITED_PERMIT", True, None, "OUT_OF_FIELD"),  # limited assignment permit
+    ("X4", 1.0, 10, "PERMIT", False, None, "INEFFECTIVE"),  # emergency permit
+    ("X5", 1.0, 0, "INTERN", False, None, "INTERN"),
+    ("X6", 0.5, 10, None, None, None, "UNKNOWN"),  # no credential given
+    ("X7", 1.0, 10, "CLEAR", False, "INCOMPLETE", "INCOMPLETE"),  # CDE's report wins
+    ("X8", 0.5, 10, "CLEAR", False, "NA", "NA"),
+    ("X9", 1.0, 2, "CLEAR", None, None, "CLEAR"),  # out_of_field not given: Clear, noted
+]
+
+
+def test_teacher_assignment_outcomes_by_hand() -> None:
+    con = duckdb.connect()
+    con.sql("CREATE TABLE schools (school_id VARCHAR, school_name VARCHAR)")
+    con.sql("INSERT INTO schools VALUES ('0009', 'Xavier')")
+    con.sql("CREATE TABLE staff (school_year SMALLINT, staff_id VARCHAR, school_id VARCHAR, "
+            "role VARCHAR, fte DOUBLE, years_experience INTEGER, credential VARCHAR, "
+            "out_of_field BOOLEAN, tamo_outcome VARCHAR)")
+    con.executemany("INSERT INTO staff VALUES (2025, ?, '0009', 'TEACHER', ?, ?, ?, ?, ?)",
+                    [c[:6] for c in TAMO_CASES])
+    (x,) = staffing_by_school(con).to_pylist()
+    # Teachers per outcome: Clear X1, X9; Out-of-Field X3; Intern X5; Ineffective X2, X4;
+    # Incomplete X7; Unknown X6; N/A X8.
+    assert [x[f"tamo_{s}_teachers"] for s in OUTCOMES.values()] == [2, 1, 1, 2, 1, 1, 1]
+    assert [c[6] for c in TAMO_CASES].count("INEFFECTIVE") == 2
+    # FTE: 2.0, 0.5, 1.0, 2.0, 1.0, 0.5, 0.5 of 7.5 -> 26.67%, 6.67%, 13.33%, 26.67%, 13.33%,
+    # 6.67%, 6.67% (they add up to 100)
+    fte = [2.0, 0.5, 1.0, 2.0, 1.0, 0.5, 0.5]
+    assert [x[f"tamo_{s}_fte"] for s in OUTCOMES.values()] == pytest.approx(fte)
+    pct = [x[f"tamo_{s}_fte_pct"] for s in OUTCOMES.values()]
+    assert pct == pytest.approx([100 * f / 7.5 for f in fte]) and sum(pct) == pytest.approx(100)
+    # Shares of teachers over the 6 with a known outcome (X6, X7, X8 left out, noted): not
+    # fully credentialed = Ineffective + Intern = X2, X4, X5: 3 of 6 (the old credential rule
+    # gave X4, X5); Out-of-Field = X3: 1 of 6 (the old out_of_field flag gave X2, X3).
+    assert (x["not_fully_credentialed_num"], x["not_fully_credentialed_den"]) == (3, 6)
+    assert (x["out_of_field_num"], x["out_of_field_den"]) == (1, 6)
+    assert (x["teachers_misassigned"], x["teachers_permit_waiver_none"]) == (1, 1)
+    assert "not_fully_credentialed: 3 teacher(s) with an Incomplete, Unknown or N/A " \
+        "assignment outcome left out" in x["note"]
+    assert "TAMO: 1 credentialed teacher(s) with out_of_field not given counted as Clear" \
+        in x["note"]
+    # Inexperienced (<= 2 years): X5 (0) and X9 (2): 2 of 9, FTE 2.0 of 7.5 (old < 2: X5 only)
+    assert (x["novice_num"], x["novice_den"]) == (2, 9)
+    assert x["novice_fte_pct"] == pytest.approx(100 * 2.0 / 7.5)
 
 
 def test_hand_built_principals_and_staffing_levels() -> None:
@@ -230,7 +296,7 @@ def test_missing_inputs_are_null_with_a_note_never_zero() -> None:
     a = bare[2024, "0001"]
     assert a["teachers"] == 3 and a["turnover_num"] == 3  # required columns suffice
     for rate, column in (("novice", "years_experience"), ("not_fully_credentialed",
-                         "credential"), ("out_of_field", "out_of_field"),
+                         "credential"), ("out_of_field", "credential"),
                          ("mandatory", "assignment_type")):
         assert a[f"{rate}_rate"] is None and a[f"{rate}_num"] is None
         assert f"{rate}: {column} not given" in a["note"]
@@ -263,9 +329,11 @@ def test_hand_built_bands_and_gaps() -> None:
     assert sorted(by_band) == [(2024, "Highest"), (2024, "Lowest"), (2025, "Highest"),
                                (2025, "Lowest")]
     high = by_band[2024, "Highest"]
-    # A and C pooled; C has no staff, so A's counts stand: turnover 3/4, novice 1/3, 5 per 100.
+    # A and C pooled; C has no staff, so A's counts stand: turnover 3/4, inexperienced 2/3,
+    # 5 per 100; Ineffective 1.0 of 2.5 teacher FTE = 40%.
     assert (high["schools"], high["turnover_num"], high["turnover_den"]) == (2, 3, 4)
-    assert (high["novice_num"], high["novice_den"], high["teachers_per_100_schools"]) == (1, 3, 1)
+    assert (high["novice_num"], high["novice_den"], high["teachers_per_100_schools"]) == (2, 3, 1)
+    assert high["tamo_ineffective_fte_pct"] == pytest.approx(40.0)
     assert high["teachers_per_100"] == pytest.approx(5.0)
     assert (high["principal_change_num"], high["principal_change_den"]) == (0, 1)
     assert high["principal_years_at_school"] == 6.0
@@ -330,9 +398,12 @@ def _oracle(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     has_staff = out.index.isin(staff.set_index(key).index)
     for c in ("teachers", "teacher_fte", "counselor_fte", "nurse_fte", "social_worker_fte"):
         out[c] = out[c].where(~has_staff | out[c].notna(), 0).where(has_staff)
-    shares = {"novice": ("years_experience", lambda s: s < 2),
-              "not_fully_credentialed": ("credential", lambda s: s.isin(NFC)),
-              "out_of_field": ("out_of_field", lambda s: s.astype(bool)),
+    teach = teach.assign(tamo=teach.apply(_outcome, axis=1))
+    teach = teach.assign(known=teach.tamo.where(teach.tamo.isin(
+        ["CLEAR", "OUT_OF_FIELD", "INTERN", "INEFFECTIVE"])))
+    shares = {"novice": ("years_experience", lambda s: s <= 2),
+              "not_fully_credentialed": ("known", lambda s: s.isin(["INTERN", "INEFFECTIVE"])),
+              "out_of_field": ("known", lambda s: s == "OUT_OF_FIELD"),
               "mandatory": ("assignment_type", lambda s: s == "MANDATORY")}
     for name, (col, test) in shares.items():
         known = teach[teach[col].notna()]
@@ -390,7 +461,37 @@ def _oracle(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         out[f"{stem}s_per_100"] = (100 * out[f"{stem}_fte"] / out.enrolled_census).where(ok)
     out["students_per_teacher"] = (out.enrolled_census / out.teacher_fte).where(
         ok & (out.teacher_fte > 0))
+    # FTE in each outcome, percent of teacher FTE; inexperienced FTE of the FTE with experience
+    for code, stem in OUTCOMES.items():
+        fte = teach[teach.tamo == code].groupby(key).fte.sum()
+        out[f"tamo_{stem}_fte"] = fte.reindex(out.index).fillna(0).where(has_staff)
+        out[f"tamo_{stem}_fte_pct"] = (100 * out[f"tamo_{stem}_fte"] / out.teacher_fte).where(
+            out.teacher_fte > 0)
+    exp = teach[teach.years_experience.notna()]
+    out["novice_fte"] = exp[exp.years_experience <= 2].groupby(key).fte.sum().reindex(
+        out.index).fillna(0).where(has_staff)
+    out["novice_fte_den"] = exp.groupby(key).fte.sum().reindex(out.index).fillna(0).where(
+        has_staff)
+    out["novice_fte_pct"] = (100 * out.novice_fte / out.novice_fte_den).where(
+        out.novice_fte_den > 0)
     return out
+
+
+def _outcome(t: pd.Series) -> str:
+    """A teacher's TAMO outcome: CDE's when given, else from credential and out_of_field."""
+    if isinstance(t.get("tamo_outcome"), str):
+        return t.tamo_outcome
+    credential = t.credential
+    if not isinstance(credential, str):
+        return "UNKNOWN"
+    if credential in ("PERMIT", "WAIVER", "NONE"):
+        return "INEFFECTIVE"  # emergency permit or waiver, or nothing authorizing the job
+    if credential == "INTERN":
+        return "INTERN"
+    if credential == "LIMITED_PERMIT":
+        return "OUT_OF_FIELD"
+    misassigned = pd.notna(t.out_of_field) and bool(t.out_of_field)
+    return "INEFFECTIVE" if misassigned else "CLEAR"
 
 
 def test_every_measure_matches_a_pandas_recomputation(
@@ -457,7 +558,7 @@ def test_bands_and_gaps_match_a_pandas_recomputation(
             assert (row[f"{m.name}_num"], row[f"{m.name}_den"]) == (k, n)
             assert (row[f"{m.name}_ci_low"], row[f"{m.name}_ci_high"]) == pytest.approx(
                 _wilson(int(k), int(n)), abs=1e-12)
-        for m in RATIOS:
+        for m in (*RATIOS, *FTE_SHARES):
             d2 = d[d[m.name].notna()]
             assert row[m.name] == pytest.approx(
                 m.scale * d2[m.numerator].sum() / d2[m.denominator].sum())

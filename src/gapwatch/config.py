@@ -38,17 +38,37 @@ SETTINGS: tuple[Setting, ...] = (
             "California: 5 units a semester); used by `ninth_grade_on_track`."),
     Setting("indicators.ag_pace_semesters_per_year", 7.5, "a-g semesters passed with C or "
             "better per high school year to be on pace (15 year-long courses in 4 years)."),
+    Setting("indicators.elpi_levels_file", "", "A file replacing the shipped ELPI reference "
+            "(`src/gapwatch/indicators/elpi_levels/2019.toml`: ELPAC thresholds, the level 2 "
+            "and 3 split scores, the Alternate ELPAC rule), e.g. with CDE's split scores; "
+            "relative to the config file. See docs/indicators.md, el_progress."),
+    Setting("indicators.participation_rule", False, "Apply the Academic Indicator's "
+            "participation rule: below 95% participation, add the lowest obtainable scale "
+            "score for the missing students needed to reach 95% (CDE's 2024-25 layouts). Off "
+            "by default; the participation rate is reported either way."),
     Setting("gaps.reference_group", "WH", "The named reference group every other group is also "
             "compared with (besides All students, all other students and the highest-performing "
             "group). Empty to skip."),
     Setting("gaps.min_n", 11, "Smallest group (on both sides) for which a gap is computed."),
     Setting("gaps.highest_min_n", 30, "Smallest race/ethnicity group that can be the "
             "highest-performing reference group."),
-    Setting("gaps.risk_ratio_threshold", 3.0, "Risk ratio at or above which an adverse outcome "
-            "is flagged as disproportionate (a state's choice under 34 CFR 300.647)."),
+    Setting("gaps.risk_ratio_threshold", 3.0, "Risk ratio above which an adverse outcome "
+            "is flagged as disproportionate (a state's choice under 34 CFR 300.647). A default: "
+            "no California source was found."),
+    Setting("gaps.risk_ratio_min_cell", 10, "Fewest students with the outcome for a risk "
+            "ratio (34 CFR 300.647(b)(1)(iv): at most 10 is presumptively reasonable). A "
+            "default: California's was not found."),
+    Setting("gaps.risk_ratio_min_n", 30, "Fewest students for a risk ratio (300.647: at most "
+            "30 is presumptively reasonable). A default: California's was not found."),
+    Setting("gaps.disproportionality_years", 3, "Consecutive years over the risk ratio "
+            "threshold after which California identifies significant disproportionality "
+            "(CDE); applied over the years in the warehouse."),
     Setting("need_index.file", "", "A need-index spec file (factors, weights, standardization, "
             "bands) replacing the shipped default; relative to the config file. See "
             "docs/resources.md."),
+    Setting("lcff.rates_dir", "", "A folder of LCFF rate files (`<fiscal year>.toml`, as in "
+            "`src/gapwatch/resources/lcff_rates/`) that add years or replace the shipped ones "
+            "(2021-22 to 2025-26); relative to the config file. See docs/resources.md."),
     Setting("early_warning.attendance_at_risk", 80.0, "Attendance rate (% of days enrolled) "
             "below which a student is at risk (Ed-Fi Analytics Middle Tier)."),
     Setting("early_warning.attendance_early_warning", 88.0, "Attendance rate below which a "

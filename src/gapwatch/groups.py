@@ -29,18 +29,27 @@ PREDICATES: dict[str, str] = {
     "FOS": "foster",
     "HOM": "homeless",
     "MIG": "migrant",
+    "DL": "dual_language",
 }
 
 #: Every column of the views that a group predicate reads (aggregation groups by these first).
 GROUP_COLUMNS: tuple[str, ...] = (
-    "race_ethnicity", "gender", "el_status", "el", "el_academic", "ltel", "sed", "swd",
-    "foster", "homeless", "migrant",
+    "race_ethnicity", "gender", "el_status", "el", "el_academic", "elpi_el", "ltel", "sed",
+    "swd", "foster", "homeless", "migrant", "dual_language",
 )
+
+#: Groups reported where the data has them (not in the contract's default set): students in a
+#: dual-language program (``enrollments.dual_language``).
+DATA_GROUPS: dict[str, str] = {"DL": "Dual-language program students"}
 
 #: For the Academic Indicator the EL group also counts students reclassified in the past four
 #: years (CDE, cde.ca.gov/ta/ac/cm/acadindcal.asp). Indicators marked ``el_group="academic"``
 #: use this predicate for ``EL``.
 ACADEMIC_EL = "el_academic"
+#: Who ``EL`` means for an indicator, by its ``el_group``: for the Academic Indicator, recently
+#: reclassified students too; for ELPI, students reclassified after taking that year's ELPAC
+#: (CDE ELPI, METHODS.md 6.3).
+EL_PREDICATES = {"academic": ACADEMIC_EL, "elpi": "elpi_el"}
 
 GENDER_LABELS = {f"{c}": label for c, label in CODE_SETS["gender"].items()}
 
@@ -60,9 +69,10 @@ class Group:
     parts: tuple[str, ...]
 
     def predicate(self, el_group: str = "current") -> str:
-        """SQL over the student-year view; ``el_group="academic"`` widens EL."""
+        """SQL over the student-year view; ``el_group`` "academic" or "elpi" widens EL."""
         clauses = [
-            ACADEMIC_EL if part == "EL" and el_group == "academic" else PREDICATES[part]
+            EL_PREDICATES[el_group] if part == "EL" and el_group in EL_PREDICATES
+            else PREDICATES[part]
             for part in self.parts
         ]
         return " AND ".join(f"({c})" for c in clauses) if len(clauses) > 1 else clauses[0]
@@ -74,7 +84,8 @@ class Group:
 
 def group_label(code: str) -> str:
     """Plain-language name of a single group code."""
-    return STUDENT_GROUPS.get(code) or GENDER_LABELS.get(code) or code
+    return (STUDENT_GROUPS.get(code) or GENDER_LABELS.get(code) or DATA_GROUPS.get(code)
+            or code)
 
 
 def parse_group(code: str) -> Group:
@@ -91,10 +102,12 @@ def parse_group(code: str) -> Group:
 
 
 def reported_groups(extra: list[str] | tuple[str, ...] = (),
-                    intersections: list[str] | tuple[str, ...] = ()) -> list[Group]:
-    """The default groups, then configured extra single groups, then intersections."""
+                    intersections: list[str] | tuple[str, ...] = (),
+                    data_groups: list[str] | tuple[str, ...] = ()) -> list[Group]:
+    """The default groups, the groups the data has (:data:`DATA_GROUPS`), then configured
+    extra single groups, then intersections."""
     codes = list(DEFAULT_GROUPS)
-    for code in [*extra, *intersections]:
+    for code in [*data_groups, *extra, *intersections]:
         if code not in codes:
             codes.append(code)
     return [parse_group(c) for c in codes]

@@ -2,7 +2,9 @@
 is published.
 
 1. The privacy door (:mod:`gapwatch.privacy`) turns the warehouse's result tables into the
-   published tables (suppressed, coded) and writes them with ``disclosure.json``;
+   published tables (suppressed, coded) and writes them with ``disclosure.json``; the method
+   choices of the run (``methods_used``: settings, no student data) go beside them as
+   ``methods.json``;
 2. the site (:mod:`gapwatch.report`) is rendered from those files alone;
 3. the disclosure audit reads the finished site's files and must pass;
 4. only then does the site replace ``out`` (built in a private folder beside it, made readable
@@ -35,6 +37,7 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
     """Build, audit and publish the site for ``db`` at ``out``; return a one-line summary.
     ``pdf``: print the school PDFs (``None``: when Chromium is installed)."""
     from gapwatch.files import check_replaceable, replace_folder
+    from gapwatch.indicators.methods_used import read_methods, write_methods
     from gapwatch.privacy import Policy, audit_disclosure, publish, write_published
     from gapwatch.report import build_site
     from gapwatch.report.page_names import PageNameCollision, page_names
@@ -56,6 +59,7 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
         with (console.status("privacy door: suppression and complementary suppression")
               if console is not None else nullcontext()):
             published = publish(con, policy, reference_group=config["gaps.reference_group"] or "WH")
+        methods = read_methods(con)
     finally:
         con.close()
     statuses = published.indicators.column("status").to_pylist()
@@ -64,6 +68,7 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
         f"rounds ({time.perf_counter() - start:.0f} s)")
     with replace_folder(out, "site", public=True, warehouse=db) as staging:
         write_published(published, staging)
+        write_methods(methods, staging / "data")
         with _pages_bar(console) as on_page:
             summary = build_site(staging / "data", staging,
                                  district_name=config["district.name"] or None, on_page=on_page,

@@ -126,9 +126,22 @@ CODE_SETS: dict[str, dict[str, str]] = {
         "CLEAR": "Clear credential",
         "PRELIMINARY": "Preliminary credential",
         "INTERN": "Intern credential",
-        "PERMIT": "Emergency or provisional permit",
-        "WAIVER": "Waiver",
-        "NONE": "No credential",
+        "PERMIT": "Emergency or provisional permit not requiring a full license (Provisional "
+                  "Internship Permit, Short-Term Staff Permit, substitute permit or TSPL as "
+                  "teacher of record)",
+        "WAIVER": "Waiver (e.g. Variable Term Waiver)",
+        "NONE": "No credential, permit or authorization",
+        "LIMITED_PERMIT": "Limited assignment permit (GELAP, SELAP, ...) held by a credentialed "
+                          "teacher for this assignment",
+    },
+    "tamo_outcome": {
+        "CLEAR": "Clear",
+        "OUT_OF_FIELD": "Out-of-Field",
+        "INTERN": "Intern",
+        "INEFFECTIVE": "Ineffective",
+        "INCOMPLETE": "Incomplete",
+        "UNKNOWN": "Unknown",
+        "NA": "N/A",
     },
     "assignment_type": {
         "MUTUAL_CONSENT": "Mutual consent",
@@ -177,6 +190,13 @@ CODE_SETS: dict[str, dict[str, str]] = {
         "COMPLETED": "Completed",
         "DISCONTINUED": "Discontinued",
     },
+}
+
+#: Codes added to contract v1 after ../shared/design/DATA_MODEL.md was written (code set ->
+#: codes); additions only. docs/data-model.md lists them.
+ADDED_CODES: dict[str, tuple[str, ...]] = {
+    "credential": ("LIMITED_PERMIT",),
+    "tamo_outcome": tuple(CODE_SETS["tamo_outcome"]),
 }
 
 #: Student groups of the contract's default set, with labels (DATA_MODEL.md, "Student groups").

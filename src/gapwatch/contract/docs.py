@@ -6,9 +6,9 @@ contract; ``tests/test_contract_docs.py`` fails when the file is out of date.
 
 from __future__ import annotations
 
-from gapwatch.contract.codes import CODE_SETS, STUDENT_GROUPS
+from gapwatch.contract.codes import ADDED_CODES, CODE_SETS, STUDENT_GROUPS
 from gapwatch.contract.schema import Column, Kind, Table
-from gapwatch.contract.tables import CONTRACT_VERSION, TABLES
+from gapwatch.contract.tables import ADDED_COLUMNS, CONTRACT_VERSION, TABLES
 
 KIND_TEXT: dict[Kind, str] = {
     Kind.ID: "identifier (text; leading zeros kept)",
@@ -168,5 +168,18 @@ def render_data_model() -> str:
         *(_table_section(t) for t in optional),
         _groups(),
         _code_sets(),
+        _additions(),
     ]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _additions() -> str:
+    """The columns and codes added since the contract was first written (additions only)."""
+    lines = ["## Additions since the first contract\n",
+             "The contract only grows: these columns and codes were added after version 1 was "
+             "first written. Bundles without them load as before.\n",
+             "| added | what |", "|---|---|"]
+    lines += [f"| column `{name}` | {why} |" for name, why in ADDED_COLUMNS.items()]
+    lines += [f"| codes of `{name}` | {', '.join(f'`{c}`' for c in codes)} |"
+              for name, codes in ADDED_CODES.items()]
+    return "\n".join(lines) + "\n"

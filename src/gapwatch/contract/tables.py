@@ -129,6 +129,9 @@ ENROLLMENTS = Table(
         opt("homeless", Kind.BOOL, "Experiencing homelessness (McKinney-Vento).", "false"),
         opt("migrant", Kind.BOOL, "Migrant education program eligible.", "false"),
         opt("dual_language", Kind.BOOL, "Enrolled in a dual-language program.", "false"),
+        opt("biliteracy_pathway", Kind.BOOL, "Earned a Pathway to Biliteracy award this year "
+            "(the district's recognitions toward the State Seal, usually in grades 5 and 8).",
+            "false"),
     ),
     key=("school_year", "student_id", "school_id"),
     foreign_keys=(fk("student_id", "students"), fk("school_id", "schools")),
@@ -184,11 +187,13 @@ ASSESSMENTS = Table(
         SCHOOL_YEAR,
         STUDENT_ID,
         SCHOOL_ID,
-        req("test", Kind.TEXT, "`SBAC`, `CAA`, `ELPAC`, `ALT_ELPAC`, or a district benchmark name.",
-            "SBAC"),
+        req("test", Kind.TEXT, "`SBAC`, `CAA`, `ELPAC` (Summative ELPAC), `ALT_ELPAC` "
+            "(Summative Alternate ELPAC), or a district benchmark name. The ELPAC tests use "
+            "subject `ELP`.", "SBAC"),
         req("subject", Kind.CODE, "Subject tested.", "ELA", codes="subject"),
         req("grade", Kind.GRADE, "Grade when tested.", "3"),
-        req("scale_score", Kind.DECIMAL, "Scale score.", "2451", low=0, high=100000),
+        req("scale_score", Kind.DECIMAL, "Scale score (ELPAC: the overall score, which places "
+            "ELPAC levels 2 and 3 on ELPI's Low and High).", "2451", low=0, high=100000),
         opt("performance_level", Kind.INT, "Achievement level, 1-4.", "3", low=1, high=4),
         opt("test_date", Kind.DATE, "Date tested.", "2025-04-22"),
         opt("administration", Kind.CODE, "Which administration.", "SUMMATIVE",
@@ -291,18 +296,26 @@ STAFF = Table(
         req("fte", Kind.DECIMAL, "Full-time equivalent at this school.", "1.0", low=0, high=2),
         opt("years_experience", Kind.INT, "Years of experience in the role.", "2", low=0, high=70),
         opt("years_at_school", Kind.INT, "Years at this school.", "1", low=0, high=70),
-        opt("credential", Kind.CODE, "Credential held.", "PRELIMINARY", codes="credential"),
-        opt("out_of_field", Kind.BOOL, "Teaching outside the credential's subject.", "false"),
+        opt("credential", Kind.CODE, "Credential or permit the assignment rests on: "
+            "`PERMIT` is an emergency or provisional permit, `LIMITED_PERMIT` a limited "
+            "assignment permit of a credentialed teacher.", "PRELIMINARY", codes="credential"),
+        opt("out_of_field", Kind.BOOL, "The credential held does not authorize this assignment "
+            "(subject or student population); a credentialed teacher with no permit for it is "
+            "misassigned.", "false"),
         opt("assignment_type", Kind.CODE, "How the assignment was made.", "MUTUAL_CONSENT",
             codes="assignment_type"),
         opt("email", Kind.TEXT, "Work email; matches the staff member's single sign-on "
             "account in the staff workspace.", "jlee@bayview.k12.ca.us"),
         opt("name", Kind.TEXT, "Name as colleagues know it (staff workspace).", "Jordan Lee"),
+        opt("tamo_outcome", Kind.CODE, "CDE's Teaching Assignment Monitoring Outcome for the "
+            "teacher's assignments at the school, when the district has CDE's report; "
+            "otherwise derived from `credential` and `out_of_field`.", "CLEAR",
+            codes="tamo_outcome"),
     ),
     key=("school_year", "staff_id", "school_id"),
     foreign_keys=(fk("school_id", "schools"),),
-    unlocks="Staffing stability (turnover, novice and under-credentialed teachers) by school "
-    "need.",
+    unlocks="Staffing stability (turnover, inexperienced teachers, CDE's teacher assignment "
+    "outcomes: Clear, Out-of-Field, Intern, Ineffective, ...) by school need.",
 )
 
 SECTIONS = Table(
@@ -444,6 +457,22 @@ TABLES: tuple[Table, ...] = (
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+#: Columns added to contract v1 after ../shared/design/DATA_MODEL.md was written ("table.column"
+#: -> why); additions only, never renames. docs/data-model.md lists them.
+ADDED_COLUMNS: dict[str, str] = {
+    "students.first_name": "the student's first name, shown to staff in the workspace (never "
+    "published)",
+    "students.last_name": "the student's last name, shown to staff in the workspace (never "
+    "published)",
+    "staff.email": "the work email that matches a staff member's single sign-on account in the "
+    "workspace",
+    "staff.name": "the name colleagues know a staff member by (workspace)",
+    "staff.tamo_outcome": "CDE's teacher assignment outcome, when the district has CDE's "
+    "report",
+    "enrollments.biliteracy_pathway": "a Pathway to Biliteracy award that year (grades 5 and "
+    "8; the State Seal at grade 12 is in graduation_cohorts)",
+}
 
 CONTRACT_VERSION = "1"
 

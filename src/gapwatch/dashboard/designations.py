@@ -1,17 +1,21 @@
-"""The ``support`` table: who would qualify for state support, and why, year by year.
+"""The ``support`` table: who would qualify for state support, and why, Dashboard year by year.
 
-Applies the rules of :mod:`gapwatch.dashboard.support` (METHODS.md §1.6) to the ``dashboard``
-table:
+Applies the rules of :mod:`gapwatch.dashboard.support` with each year's rule file
+(:mod:`gapwatch.dashboard.support_rules`, METHODS.md 1.6 and 6.6) to the ``dashboard`` table:
 
 - ``DA``: a district's student group meeting Differentiated Assistance criteria in two or more
-  LCFF priority areas;
-- ``CSI``: a school whose All-students colors meet a low-performing pattern, or whose
-  graduation rate averaged over two years is below 68%;
-- ``ATSI``: a student group of a school not flagged for CSI that year whose own colors meet a
-  low-performing pattern.
+  LCFF priority areas; a charter school (``schools.is_charter``) is its own LEA and must meet
+  them in two consecutive years;
+- ``CSI``: a school whose All-students colors meet a low-performing pattern, or whose graduation
+  rate pooled over the rule's years (three from 2023) is below 68%. Checked every year;
+  ``determined`` says whether the state determines CSI after that Dashboard (2023, 2026, ...);
+- ``ATSI`` (CSI years): a student group of a school not in CSI meeting a low-performing pattern
+  on two years of Dashboard results; ``TSI`` (other years, from 2024): the same for two
+  consecutive years. Only the rules' student groups count.
 
-Only the default single student groups count (not intersections). These are flags for a closer
-look: the state's own determinations rank schools statewide and use rules gapwatch cannot see.
+Every row keeps its reason and the rule file's year (``rule_year``). These are flags for a
+closer look: the state's own determinations rank schools statewide and use rules gapwatch
+cannot see.
 """
 
 from __future__ import annotations
@@ -21,62 +25,163 @@ from collections import defaultdict
 import duckdb
 
 from gapwatch.contract import STUDENT_GROUPS
-from gapwatch.dashboard.support import atsi, csi_graduation, csi_low_performing
-from gapwatch.dashboard.support import differentiated_assistance as da_rules
+from gapwatch.dashboard.csi import csi_low_graduation, csi_low_performing, low_performing_groups
+from gapwatch.dashboard.support import differentiated_assistance
+from gapwatch.dashboard.support_rules import SupportRules, rules_for
 
 #: Columns of ``support`` and its export.
 SUPPORT_COLUMNS = ("school_year", "entity_type", "entity_id", "entity_name", "student_group",
-                   "designation", "criterion", "reason")
+                   "designation", "criterion", "reason", "rule_year", "determined")
 
 Colors = dict[str, dict[str, str]]
+Entity = tuple[str, str]  # entity type, id
 
 
-def _colors(con: duckdb.DuckDBPyConnection) -> dict[tuple, Colors]:
-    """(year, entity type, entity id, entity name) -> group -> Dashboard indicator -> color."""
-    out: dict[tuple, Colors] = defaultdict(lambda: defaultdict(dict))
-    for year, etype, eid, ename, group, indicator, color in con.execute(
+def _colors(con: duckdb.DuckDBPyConnection) -> tuple[dict[int, dict[Entity, Colors]],
+                                                     dict[Entity, str]]:
+    """year -> (entity type, id) -> group -> Dashboard indicator -> color, and entity names;
+    under a rule that says so (2023), a Very Low College/Career status counts as Red."""
+    out: dict[int, dict[Entity, Colors]] = defaultdict(lambda: defaultdict(lambda: defaultdict(
+        dict)))
+    names: dict[Entity, str] = {}
+    for year, etype, eid, ename, group, indicator, color, _status in con.execute(
         "SELECT school_year, entity_type, entity_id, entity_name, student_group, "
-        "dashboard_indicator, color FROM dashboard WHERE color IS NOT NULL"
+        "dashboard_indicator, color, status_level FROM dashboard "
+        "WHERE color IS NOT NULL OR (dashboard_indicator = 'cci' AND status_level = 'Very Low')"
     ).fetchall():
-        if group in STUDENT_GROUPS:
-            out[(year, etype, eid, ename)][group][indicator] = color
-    return out
+        names[(etype, eid)] = ename
+        if group not in STUDENT_GROUPS:
+            continue
+        if color is None:
+            rules = _rules(year)
+            if rules is None or not rules.da.cci_very_low_as_red:
+                continue
+            color = "Red"
+        out[year][(etype, eid)][group][indicator] = color
+    return out, names
 
 
-def _graduation(con: duckdb.DuckDBPyConnection) -> dict[str, dict[int, float]]:
-    """school -> year -> combined graduation rate (percent), all students."""
-    out: dict[str, dict[int, float]] = defaultdict(dict)
-    for school, year, value in con.execute(
-        "SELECT entity_id, school_year, value * 100 FROM indicator_results "
+def _rules(year: int) -> SupportRules | None:
+    try:
+        return rules_for(year)
+    except ValueError:
+        return None
+
+
+def _graduation(con: duckdb.DuckDBPyConnection) -> dict[str, dict[int, tuple[int, int]]]:
+    """school -> year -> (graduates, students) of the combined graduation rate, all students."""
+    out: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for school, year, grads, n in con.execute(
+        "SELECT entity_id, school_year, numerator, n FROM indicator_results "
         "WHERE indicator = 'graduation_rate_combined' AND entity_type = 'school' "
         "AND student_group = 'ALL' AND n >= 11"
     ).fetchall():
-        out[school][year] = value
+        out[school][year] = (int(round(grads)), int(n))
     return out
 
 
+def _charters(con: duckdb.DuckDBPyConnection) -> set[str]:
+    cols = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE "
+                                      "table_name = 'schools'").fetchall()}
+    if "is_charter" not in cols:
+        return set()
+    return {r[0] for r in con.execute("SELECT school_id FROM schools WHERE is_charter")
+            .fetchall()}
+
+
 def designations(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """Every DA, CSI and ATSI finding as a row of :data:`SUPPORT_COLUMNS`."""
+    """Every DA, CSI, ATSI and TSI finding as a row of :data:`SUPPORT_COLUMNS`."""
+    (colors, names), graduation = _colors(con), _graduation(con)
+    charters = _charters(con)
+    names |= {("school", s): n for s, n in con.execute(
+        "SELECT school_id, school_name FROM schools").fetchall()} if _has(con, "schools") else {}
+    years = sorted(set(colors) | {y for by in graduation.values() for y in by})
     rows: list[tuple] = []
-    graduation = _graduation(con)
-    for (year, etype, eid, ename), by_group in sorted(_colors(con).items()):
-        if etype == "district":
-            for f in da_rules(by_group):
-                criterion = "priorities " + ", ".join(str(p) for p in f.priorities)
-                rows.append((year, etype, eid, ename, f.group, "DA", criterion, f.reason))
+    csi_schools: dict[int, set[str]] = defaultdict(set)
+    for year in years:
+        rules = _rules(year)
+        if rules is None:
             continue
-        if etype != "school":
+        this = colors.get(year, {})
+        rows += _da(year, rules, this, colors.get(year - 1, {}), charters, names)
+        schools = sorted({e[1] for e in this if e[0] == "school"} | set(graduation))
+        determined = rules.csi.determination_year(year)
+        for eid in schools:
+            found = []
+            if reason := csi_low_performing(this.get(("school", eid), {}).get("ALL", {})):
+                found.append(("low performing", reason))
+            counts = graduation.get(eid, {})
+            span = range(year - rules.csi.graduation_years + 1, year + 1)
+            if all(y in counts for y in span) and (reason := csi_low_graduation(
+                    counts, year, years=rules.csi.graduation_years,
+                    below=rules.csi.graduation_below)):
+                found.append(("graduation rate", reason))
+            if found:
+                csi_schools[year].add(eid)
+            rows += [(year, "school", eid, names.get(("school", eid), eid), "ALL", "CSI", c, r,
+                      rules.rule_year, determined) for c, r in found]
+        rows += _targeted(year, rules, colors, schools, names, csi_schools)
+    return rows
+
+
+def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                            [table]).fetchone()[0])
+
+
+def _da(year: int, rules: SupportRules, this: dict[Entity, Colors], prior: dict[Entity, Colors],
+        charters: set[str], names: dict[Entity, str]) -> list[tuple]:
+    """DA for districts; for charter schools, criteria met this year and the year before."""
+    rows = []
+    prior_rules = _rules(year - 1)
+    for (etype, eid), by_group in sorted(this.items()):
+        charter = etype == "school" and eid in charters
+        if etype != "district" and not charter:
             continue
-        csi = []
-        if reason := csi_low_performing(by_group.get("ALL", {})):
-            csi.append(("low performing", reason))
-        rates = {y: r for y, r in graduation.get(eid, {}).items() if y in (year - 1, year)}
-        if len(rates) == 2 and (reason := csi_graduation(rates)):
-            csi.append(("graduation rate", reason))
-        rows += [(year, etype, eid, ename, "ALL", "CSI", c, r) for c, r in csi]
-        if not csi:
-            rows += [(year, etype, eid, ename, f.group, "ATSI", f.pattern, f.reason)
-                     for f in atsi(by_group)]
+        for f in differentiated_assistance(by_group, rules.da):
+            reason = f.reason
+            if charter and rules.da.charter_consecutive_years > 1:
+                before = prior.get((etype, eid), {}).get(f.group)
+                earlier = [g for g in differentiated_assistance(
+                    {f.group: before}, (prior_rules or rules).da)] if before else []
+                if not earlier:
+                    continue
+                reason = (f"{reason} ({year}); charter school, also met in {year - 1}: "
+                          f"{earlier[0].reason.split(': ', 1)[1]}")
+            criterion = "priorities " + ", ".join(str(p) for p in f.priorities)
+            rows.append((year, etype, eid, names.get((etype, eid), eid), f.group, "DA",
+                         criterion, reason, rules.rule_year, True))
+    return rows
+
+
+def _targeted(year: int, rules: SupportRules, colors: dict[int, dict[Entity, Colors]],
+              schools: list[str], names: dict[Entity, str],
+              csi_schools: dict[int, set[str]]) -> list[tuple]:
+    """ATSI in CSI years (or every year when the cycle is not known), TSI from its first year
+    in the others; schools meeting CSI that year (ATSI) or at the cycle's last determination
+    in the warehouse (TSI) are left out."""
+    cycle = rules.csi.determination_year(year)
+    if cycle is False:
+        if year < rules.tsi.first_year:
+            return []
+        kind, rule = "TSI", rules.tsi
+    else:
+        kind, rule = "ATSI", rules.atsi
+    if cycle is False:  # the schools identified at the cycle's last determination
+        last = max((y for y in csi_schools if y < year and rules.csi.determination_year(y)),
+                   default=None)
+        excluded = csi_schools.get(last, set()) if last is not None else set()
+    else:
+        excluded = csi_schools.get(year, set())
+    rows = []
+    for eid in schools:
+        if eid in excluded:
+            continue
+        by_year = {y: colors.get(y, {}).get(("school", eid), {})
+                   for y in range(year - rule.years + 1, year + 1)}
+        for f in low_performing_groups(by_year, rule.groups):
+            rows.append((year, "school", eid, names.get(("school", eid), eid), f.group, kind,
+                         f.pattern, f.reason, rules.rule_year, True if kind == "TSI" else cycle))
     return rows
 
 
@@ -84,8 +189,9 @@ def store_support(con: duckdb.DuckDBPyConnection) -> int:
     """Replace ``support`` from the ``dashboard`` table; return its row count."""
     con.execute("CREATE OR REPLACE TABLE support (school_year SMALLINT, entity_type VARCHAR, "
                 "entity_id VARCHAR, entity_name VARCHAR, student_group VARCHAR, "
-                "designation VARCHAR, criterion VARCHAR, reason VARCHAR)")
+                "designation VARCHAR, criterion VARCHAR, reason VARCHAR, rule_year SMALLINT, "
+                "determined BOOLEAN)")
     rows = designations(con)
     if rows:
-        con.executemany("INSERT INTO support VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany("INSERT INTO support VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return len(rows)

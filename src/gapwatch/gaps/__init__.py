@@ -34,7 +34,7 @@ when every group in every school is screened at once. Small groups give wide int
 
 from __future__ import annotations
 
-from gapwatch.gaps.disproportionality import risk_ratio
+from gapwatch.gaps.disproportionality import consecutive_years, risk_ratio
 from gapwatch.gaps.effect_size import hedges_g, hedges_g_arrays
 from gapwatch.gaps.impact import eighty_percent_index, ppg1
 from gapwatch.gaps.means import mean_difference
@@ -53,6 +53,7 @@ __all__ = [
     "ppg1",
     "rate_ratio",
     "risk_ratio",
+    "consecutive_years",
     "v_statistic",
     "v_statistic_batch",
     "v_statistic_scores",

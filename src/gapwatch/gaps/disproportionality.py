@@ -19,9 +19,16 @@ from gapwatch.gaps.result import Gap, GapArrays, floats, gap_arrays, pick, undef
 
 METRIC = "risk_ratio"
 
-#: California's risk ratio threshold as restated in METHODS.md. VERIFY: not confirmed from a
-#: CDE primary source; each state sets its own (Washington: > 3.0, WAC 392-172A-07040).
+#: Default risk ratio threshold: no California source was found (METHODS.md 6.7), so it is a
+#: setting (``gaps.risk_ratio_threshold``) labelled as a default; each state sets its own
+#: (Washington: > 3.0, WAC 392-172A-07040).
 DEFAULT_THRESHOLD = 3.0
+#: Default minimum cell and n-size: the ceilings 34 CFR 300.647(b)(1)(iv) calls presumptively
+#: reasonable; California's own were not found (METHODS.md 6.7). Settings.
+DEFAULT_MIN_CELL, DEFAULT_MIN_N = 10, 30
+#: California identifies significant disproportionality after this many consecutive years over
+#: the threshold in the same indicator and category (CDE, METHODS.md 6.7).
+CALIFORNIA_YEARS = 3
 ALTERNATE_NOTE = ("alternate risk ratio: the LEA comparison group is below minimum sizes; "
                   "compared with all other students in the State")
 
@@ -32,7 +39,8 @@ def _meets(x: ArrayLike, n: ArrayLike, min_cell: int, min_n: int) -> np.ndarray:
 
 def risk_ratio_batch(x_group: ArrayLike, n_group: ArrayLike, x_other: ArrayLike,
                       n_other: ArrayLike, *, threshold: float = DEFAULT_THRESHOLD,
-                      min_cell: int = 10, min_n: int = 30) -> GapArrays:
+                      min_cell: int = DEFAULT_MIN_CELL, min_n: int = DEFAULT_MIN_N
+                      ) -> GapArrays:
     """:func:`risk_ratio` for arrays of counts against all other students in the LEA (the
     alternate risk ratio is the scalar function's)."""
     x_g, n_g, x_o, n_o = floats(x_group, n_group, x_other, n_other)
@@ -53,7 +61,8 @@ def risk_ratio_batch(x_group: ArrayLike, n_group: ArrayLike, x_other: ArrayLike,
 
 
 def risk_ratio(x_group: float, n_group: float, x_other: float, n_other: float, *,
-               threshold: float = DEFAULT_THRESHOLD, min_cell: int = 10, min_n: int = 30,
+               threshold: float = DEFAULT_THRESHOLD, min_cell: int = DEFAULT_MIN_CELL,
+               min_n: int = DEFAULT_MIN_N,
                alternate: tuple[float, float] | None = None) -> Gap:
     """Risk of an adverse outcome for the group divided by the risk for all other students.
 
@@ -67,9 +76,10 @@ def risk_ratio(x_group: float, n_group: float, x_other: float, n_other: float, *
 
     95% interval: Katz log method (Katz et al. 1978, Biometrics 34:469-474). ``flagged`` when
     the ratio exceeds ``threshold`` (300.647(d)(1): "exceeded a risk ratio threshold"). The
-    threshold is each state's choice (300.647(b)(1)(i)(A)); 3.0 is California's per METHODS.md,
-    VERIFY against CDE. Identification also requires the threshold be exceeded for up to three
-    consecutive years (300.647(d)): one year's flag is not a determination.
+    threshold is each state's choice (300.647(b)(1)(i)(A)); 3.0 is a default without a
+    California source (METHODS.md 6.7). California identifies only after three consecutive
+    years over the threshold: see :func:`consecutive_years`; one year's flag is not a
+    determination.
 
     >>> g = risk_ratio(40, 200, 50, 1000)    # 20% vs 5%
     >>> round(g.value, 2), round(g.ci_low, 2), round(g.ci_high, 2), g.flagged
@@ -97,3 +107,36 @@ def risk_ratio(x_group: float, n_group: float, x_other: float, n_other: float, *
     if not gap.computed:
         return gap
     return replace(gap, note="; ".join(s for s in (ALTERNATE_NOTE, gap.note) if s))
+
+
+def consecutive_years(flagged: dict[int, bool], year: int, *,
+                      required: int = CALIFORNIA_YEARS) -> tuple[int, str]:
+    """Consecutive years over the threshold ending in ``year``, and what they mean in words.
+
+    ``flagged``: school year -> the risk ratio exceeded the threshold, for the years present in
+    the data (the same entity, indicator and group). California identifies significant
+    disproportionality after ``required`` consecutive years (CDE; METHODS.md 6.7); with fewer
+    years in the data the rule is applied over the years present and the words say so.
+
+    >>> consecutive_years({2023: True, 2024: True, 2025: True}, 2025)
+    (3, 'over the threshold 3 consecutive years (2023-2025): significant disproportionality under the 3-year rule')
+    >>> consecutive_years({2023: False, 2024: True, 2025: True}, 2025)[1]
+    'over the threshold 2 consecutive years (2024-2025); 3 needed'
+    >>> consecutive_years({2024: True, 2025: True}, 2025)[1]
+    'over the threshold in every year present (2024-2025); 3 consecutive years needed, earlier years not in the data'
+    """  # noqa: E501
+    count = 0
+    while flagged.get(year - count):
+        count += 1
+    if count == 0:
+        return 0, ""
+    span = f"{year - count + 1}-{year}" if count > 1 else str(year)
+    if count >= required:
+        return count, (f"over the threshold {count} consecutive years ({span}): significant "
+                       f"disproportionality under the {required}-year rule")
+    if year - count in flagged:
+        if count == 1:
+            return 1, f"over the threshold in {year} only; {required} consecutive years needed"
+        return count, f"over the threshold {count} consecutive years ({span}); {required} needed"
+    return count, (f"over the threshold in every year present ({span}); {required} consecutive "
+                   "years needed, earlier years not in the data")

@@ -25,8 +25,11 @@ EIGHTY_METRIC = "eighty_percent_index"
 
 #: The CCCCO margin of error uses 1.96, written out (not the exact normal quantile).
 PPG1_Z = 1.96
-#: Minimum margin of error, as a proportion (2 percentage points). VERIFY: see :func:`ppg1`.
+#: Minimum margin of error, as a proportion (2 percentage points; the 3-point minimum belongs to
+#: the older 2017 method). As restated in METHODS.md 6.7, not read in the primary text.
 PPG1_MIN_MOE = 0.02
+#: A group of this many students or fewer is "insufficient data" (CCC PPG-1, METHODS.md 6.7).
+PPG1_INSUFFICIENT_N = 10
 #: Four-fifths rule, 29 CFR 1607.4(D).
 EIGHTY_CUTOFF = 0.80
 ABOVE_TOP = "group rate is above the given top group's rate"
@@ -36,8 +39,11 @@ def ppg1_batch(x_group: ArrayLike, n_group: ArrayLike, x_total: ArrayLike,
                 n_total: ArrayLike, min_moe: float = PPG1_MIN_MOE) -> GapArrays:
     """:func:`ppg1` for arrays of counts."""
     x_g, n_g, x_t, n_t = floats(x_group, n_group, x_total, n_total)
+    insufficient = texts(f"insufficient data: {{:g}} students (PPG-1 needs more than "
+                         f"{PPG1_INSUFFICIENT_N})", n_g, n_g <= PPG1_INSUFFICIENT_N)
     undefined, reason = pick([
         (n_g == 0, "group has no students"),
+        (n_g <= PPG1_INSUFFICIENT_N, insufficient),
         (n_t - n_g == 0, "group is all students: no other students to compare")], x_g.shape)
     with np.errstate(all="ignore"):
         p = x_g / n_g
@@ -60,12 +66,14 @@ def ppg1(x_group: float, n_group: float, x_total: float, n_total: float, *,
     (``flagged``) when PPG-1 <= -MOE. The MOE covers the group's sampling error only: this is
     the Chancellor's Office screening rule, not a test of the difference.
 
+    A group of 10 students or fewer is "insufficient data": no gap (METHODS.md 6.7).
+
     Source: California Community Colleges Chancellor's Office (2022), "Percentage Point Gap
     Minus One (PPG-1) Methodology Notes", Digital Innovation and Infrastructure Division,
-    Research and Data Analytics (listed at datavista.cccco.edu/resources/9). VERIFY: the
-    primary text could not be read; the formula follows ../shared/design/METHODS.md and
-    third-party restatements, which disagree on the minimum MOE (2 pp here; the DisImpact R
-    package uses 3% for the 2017 PPG method) - hence ``min_moe`` is a parameter.
+    Research and Data Analytics (listed at datavista.cccco.edu/resources/9), as restated in
+    METHODS.md 6.7 (the primary text could not be read): n <= 10 insufficient data; the 2-point
+    minimum MOE (the 3-point minimum, and the DisImpact R package's 3%, belong to the older
+    2017 method) - ``min_moe`` stays a parameter.
 
     >>> g = ppg1(60, 200, 500, 1000)   # 30% vs 440/800 = 55% for everyone else
     >>> round(g.value, 1), round(g.ci_high - g.value, 2), g.flagged

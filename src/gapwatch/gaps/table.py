@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 
 from gapwatch.config import Config
 from gapwatch.contract import CODE_SETS
-from gapwatch.gaps.disproportionality import risk_ratio_batch
+from gapwatch.gaps.disproportionality import consecutive_years, risk_ratio_batch
 from gapwatch.gaps.effect_size import hedges_g_batch
 from gapwatch.gaps.impact import eighty_percent_index_batch, ppg1_batch
 from gapwatch.gaps.means import mean_difference_batch
@@ -49,7 +49,7 @@ GAP_COLUMNS = (
 )
 #: Added after the contract columns.
 GAP_EXTRA_COLUMNS = ("entity_name", "reference_group", "n", "reference_n", "within_noise",
-                     "note")
+                     "note", "consecutive_years")
 RACE_GROUPS = tuple(c for c in CODE_SETS["race_ethnicity"] if c != "NR")
 #: Metrics whose own published rule sets ``flagged`` (others: beyond noise and against the group).
 OWN_RULE = {"ppg1", "eighty_percent_index", "risk_ratio"}
@@ -201,7 +201,8 @@ def _measure(c: Comparisons, cfg: Config) -> list[tuple[np.ndarray, GapArrays]]:
     run(rate, rate_ratio_batch, a["x"], a["n"], b["x"], b["n"], nested)
     run(rate & comp, ppg1_batch, a["x"], a["n"], a["x"] + b["x"], a["n"] + b["n"])
     run(rate & comp & c.lower, risk_ratio_batch, a["x"], a["n"], b["x"], b["n"],
-        threshold=cfg["gaps.risk_ratio_threshold"])
+        threshold=cfg["gaps.risk_ratio_threshold"],
+        min_cell=int(cfg["gaps.risk_ratio_min_cell"]), min_n=int(cfg["gaps.risk_ratio_min_n"]))
     run(rate & (c.reference == "highest") & ~c.lower, eighty_percent_index_batch,
         a["x"], a["n"], b["x"], b["n"])
     run(mean, mean_difference_batch, a["mean"], a["sd"], a["n"], b["mean"], b["sd"], b["n"],
@@ -272,7 +273,34 @@ def compute_gaps(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
                for at, g in parts]
     ordered += [(at, g, (1 + k, c.row[at], c.sub[at], np.zeros(at.size, int)))
                 for k, (at, g) in enumerate(_v_statistics(t, c))]
-    return _table(t, c, ordered)
+    return _disproportionality(_table(t, c, ordered),
+                               int(config["gaps.disproportionality_years"]))
+
+
+def _disproportionality(table: pa.Table, required: int) -> pa.Table:
+    """Risk ratios: consecutive years over the threshold (California identifies after
+    ``required``; METHODS.md 6.7), applied over the years present, in the note and in
+    ``consecutive_years`` (NULL on other metrics)."""
+    rows = np.flatnonzero(np.asarray(table["metric"].to_pylist(), dtype=object) == "risk_ratio")
+    cols = {k: table[k].to_pylist() for k in ("entity_type", "entity_id", "indicator",
+                                              "student_group", "school_year", "flagged")}
+    flags: dict[tuple, dict[int, bool]] = {}
+    for i in rows.tolist():
+        key = tuple(cols[k][i] for k in ("entity_type", "entity_id", "indicator",
+                                         "student_group"))
+        flags.setdefault(key, {})[cols["school_year"][i]] = cols["flagged"][i]
+    years: list[int | None] = [None] * table.num_rows
+    notes = table["note"].to_pylist()
+    for i in rows.tolist():
+        key = tuple(cols[k][i] for k in ("entity_type", "entity_id", "indicator",
+                                         "student_group"))
+        years[i], words = consecutive_years(flags[key], cols["school_year"][i],
+                                            required=required)
+        if words:
+            notes[i] = "; ".join(x for x in (notes[i], words) if x)
+    table = table.set_column(table.schema.get_field_index("note"), "note",
+                             pa.array(notes, pa.string()))
+    return table.append_column("consecutive_years", pa.array(years, pa.int64()))
 
 
 def _table(t: pa.Table, c: Comparisons, parts: list) -> pa.Table:
@@ -317,7 +345,8 @@ def _empty() -> pa.Table:
              "flagged": pa.bool_(), "within_noise": pa.bool_(),
              **dict.fromkeys(("value", "se", "ci_low", "ci_high"), pa.float64())}
     return pa.table({name: pa.array([], types.get(name, pa.string()))
-                     for name in (*GAP_COLUMNS, *GAP_EXTRA_COLUMNS)})
+                     for name in (*GAP_COLUMNS, *GAP_EXTRA_COLUMNS)
+                     if name != "consecutive_years"})
 
 
 def store_gaps(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:

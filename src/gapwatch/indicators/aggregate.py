@@ -22,6 +22,8 @@ from gapwatch.sql import sql_string
 #: Means are summed as integers of 1/SCALE (exact in both engines).
 SCALE = 10_000
 ACADEMIC_PREFIX = "academic:"
+#: Prefix of the twin groups of each widened EL definition (``Indicator.el_group``).
+TWIN_PREFIXES = {"academic": ACADEMIC_PREFIX, "elpi": "elpi:"}
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,13 @@ def compile_indicator(indicator: Indicator, settings: dict[str, object]) -> Comp
 
 
 def group_codes(groups: list[Group], indicators: list[Compiled]) -> list[tuple[str, str]]:
-    """(code, predicate) pairs, with academic twins of EL groups when an indicator needs them."""
+    """(code, predicate) pairs, with twins of EL groups (``academic:EL``, ``elpi:EL`` ...) for
+    the widened EL definitions the indicators use."""
     pairs = [(g.code, g.predicate()) for g in groups]
-    if any(c.indicator.el_group == "academic" for c in indicators):
-        pairs += [(ACADEMIC_PREFIX + g.code, g.predicate("academic"))
-                  for g in groups if "EL" in g.parts]
+    for variant, prefix in TWIN_PREFIXES.items():
+        if any(c.indicator.el_group == variant for c in indicators):
+            pairs += [(prefix + g.code, g.predicate(variant))
+                      for g in groups if "EL" in g.parts]
     return pairs
 
 
@@ -70,6 +74,14 @@ def aggregates(c: Compiled, index: int) -> list[tuple[str, str]]:
         (f"a{index}_s", f"sum({scaled}) FILTER (WHERE {u})"),
         (f"a{index}_ss", f"sum({scaled} * {scaled}) FILTER (WHERE {u})"),
     ]
+    if c.indicator.participation:
+        p = c.indicator.participation
+        pairs += [
+            (f"a{index}_pe", f"count(*) FILTER (WHERE {p}_expected)"),
+            (f"a{index}_pt", f"count(*) FILTER (WHERE {p}_tested)"),
+            (f"a{index}_pl", f"sum({_scaled(f'{p}_loss_dfs')}) FILTER (WHERE {p}_expected "
+                             f"AND NOT {p}_tested)"),
+        ]
     levels = f"({c.indicator.levels})" if c.indicator.levels else ""
     pairs += [(f"a{index}_l{k}", f"count(*) FILTER (WHERE {u} AND {o} IS NOT NULL AND "
                                  f"{levels} = {k})")
@@ -84,6 +96,9 @@ def referenced_columns(compiled: list[Compiled]) -> set[str]:
 
     names: set[str] = set()
     for c in compiled:
+        if c.indicator.participation:
+            p = c.indicator.participation
+            names |= {f"{p}_expected", f"{p}_tested", f"{p}_loss_dfs"}
         for sql in (c.universe, c.outcome, c.indicator.levels or "TRUE"):
             names |= {col.name for col in sqlglot.parse_one(sql, read="duckdb").find_all(
                 exp.Column)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gapwatch.config import SETTINGS_BY_NAME
 from gapwatch.groups import PREDICATES, group_label
 from gapwatch.indicators.registry import BUILTIN, Indicator, Kind
-from gapwatch.indicators.views import COHORT_COLUMNS, STUDENT_YEAR_COLUMNS
+from gapwatch.indicators.view_columns import COHORT_COLUMNS, STUDENT_YEAR_COLUMNS
 
 INTRO = """\
 # Indicators
@@ -64,6 +64,9 @@ def _section(ind: Indicator) -> str:
     if ind.el_group == "academic":
         lines.append("- Student group EL here also counts students reclassified less than four "
                      "years before the school year began (CDE Academic Indicator).")
+    if ind.el_group == "elpi":
+        lines.append("- Student group EL here also counts students reclassified after taking "
+                     "this year's ELPAC (`elpi_el`; CDE ELPI).")
     if ind.caveats:
         lines.append(f"- Caveats: {ind.caveats}")
     return "\n".join(lines) + "\n"
@@ -86,7 +89,8 @@ def _groups() -> str:
         "enrollment row; for the district and board districts, yes/no flags are true if true "
         "on any enrollment of the year, and grade and English language status come from the "
         "latest enrollment. Cohort indicators take status from the student's latest year up to "
-        "the cohort year.",
+        "the cohort year. `DL` (dual-language program students) is reported where the data "
+        "has it: when any enrollment has `dual_language` true.",
         "",
         "| group | meaning | rule over the view |",
         "|---|---|---|",

@@ -46,7 +46,9 @@ class Indicator:
     grades: str
     needs: tuple[str, ...]
     source: Source = Source.STUDENT_YEAR
-    el_group: str = "current"  #: "academic": EL also counts students reclassified < 4 years ago
+    #: "academic": EL also counts students reclassified < 4 years ago; "elpi": students
+    #: reclassified after taking this year's ELPAC
+    el_group: str = "current"
     caveats: str = ""
     needs_columns: tuple[str, ...] = ()  #: "table.column" that must have values
     builtin: bool = True
@@ -55,6 +57,8 @@ class Indicator:
     level_count: int = 0
     #: groups whose membership decides the outcome (no gap is measured for them)
     defining_groups: tuple[str, ...] = ()
+    #: subject (ela/math) of the participation rule (indicators.participation), for DFS
+    participation: str = ""
 
 
 SBAC = (
@@ -65,9 +69,8 @@ CDE_ACADEMIC = "CDE Academic Indicator (cde.ca.gov/ta/ac/cm/acadindcal.asp)"
 ACADEMIC_CAVEATS = (
     "Counts students tested in grades 3-8 and 11 who were continuously enrolled (enrolled at the "
     "entity on or before census day, the first Wednesday in October, and still enrolled on the "
-    "test date), excluding English learners in US schools for less than a year. Deviation: the "
-    "2024 rule that adds the lowest obtainable scale score for missing tests when participation "
-    "is below 95% is not applied; CAA scores are not included."
+    "test date), excluding English learners in US schools for less than a year. CAA scores are "
+    "not in the mean (how CDE places them on Distance from Standard was not found)."
 )
 
 
@@ -82,8 +85,11 @@ def _academic(subject: str, kind: Kind) -> Indicator:
             citation=f"{CDE_ACADEMIC}; {SBAC}",
             universe=f"{s}_included", outcome=f"{s}_dfs",
             kind=kind, direction=Direction.HIGHER, grades="3-8, 11", needs=("assessments",),
-            el_group="academic", caveats=ACADEMIC_CAVEATS,
-            levels=f"{s}_level", level_count=4,
+            el_group="academic", caveats=ACADEMIC_CAVEATS + " The participation rule "
+            "(lowest obtainable scale scores for missing tests below 95% participation, "
+            "2024-25 layouts) applies when `indicators.participation_rule` is on; the "
+            "participation rate is reported either way (`participation`, `loss_added`).",
+            levels=f"{s}_level", level_count=4, participation=s,
         )
     return Indicator(
         id=f"{s}_met", name=f"{name}: met or exceeded standard",
@@ -251,6 +257,20 @@ BUILTIN: tuple[Indicator, ...] = (
         needs=("graduation_cohorts",), source=Source.COHORT,
         needs_columns=("graduation_cohorts.seal_of_biliteracy",),
     ),
+    *(Indicator(
+        id=f"biliteracy_pathway_grade{g}",
+        name=f"Pathway to Biliteracy award in grade {g}",
+        description=f"Share of grade {g} students who earned a Pathway to Biliteracy award that "
+        "year (the district's recognitions on the way to the State Seal of Biliteracy, which "
+        "graduates earn in grade 12).",
+        citation="District pipeline goal (seals by grades 5, 8 or 12); California Education "
+        "Code 51460 (State Seal of Biliteracy)",
+        universe=f"grade = {g}", outcome="biliteracy_pathway",
+        kind=Kind.RATE, direction=Direction.HIGHER, grades=str(g), needs=("enrollments",),
+        needs_columns=("enrollments.biliteracy_pathway",),
+        caveats="Pathway awards are local: each district sets its own criteria. A student "
+        "whose award is not recorded (empty) is left out.",
+    ) for g in (5, 8)),
     Indicator(
         id="el_reclassified_by_grade6",
         name="English learners reclassified by the end of grade 6",
@@ -269,18 +289,26 @@ BUILTIN: tuple[Indicator, ...] = (
     ),
     Indicator(
         id="el_progress", name="English Learner Progress (ELPI)",
-        description="Share of English learners with this year's and last year's summative "
-        "ELPAC who gained at least one level or held the top level.",
-        citation="CDE English Learner Progress Indicator (cde.ca.gov/ta/ac/cm/elpiratecal.asp); "
-        "METHODS.md 1.5",
-        universe="el AND grade BETWEEN 1 AND 12 AND elpac_level IS NOT NULL "
-        "AND elpac_prior_level IS NOT NULL",
-        outcome="elpac_level > elpac_prior_level OR (elpac_level = 4 AND elpac_prior_level = 4)",
+        description="Share of English learners in grades 1-12 with this year's and last "
+        "year's summative ELPAC who rose at least one ELPI level (1, 2L, 2H, 3L, 3H, 4) or "
+        "stayed at level 4. Students reclassified after taking this year's test count; the "
+        "Summative Alternate ELPAC counts from the 2023 Dashboard.",
+        citation="CDE English Learner Progress Indicator (cde.ca.gov/ta/ac/cm/elpiratecal.asp; "
+        "ELPI FAQ); METHODS.md 1.5 and 6.3",
+        universe="elpi_el AND grade BETWEEN 1 AND 12 AND elpi_pair",
+        outcome="elpi_level > elpi_prior_level "
+        "OR (elpi_level = elpi_top AND elpi_prior_level = elpi_top)",
         kind=Kind.RATE, direction=Direction.HIGHER, grades="1-12", needs=("assessments",),
-        caveats="Counted at the school where the student took this year's ELPAC. "
-        "Deviation: CDE uses six ELPI levels (1, 2L, 2H, 3L, 3H, 4), splitting levels 2 "
-        "and 3 by scale score; gapwatch uses the four ELPAC performance levels as given, so "
-        "movement within a level is not seen.",
+        el_group="elpi",
+        caveats="Counted at the school where the student took this year's test. ELPAC levels "
+        "2 and 3 are split into Low and High by scale score with the reference file "
+        "indicators/elpi_levels/2019.toml (or the district's, `indicators.elpi_levels_file`): "
+        "CDE's split scores were not found, so the shipped file splits each level at the "
+        "midpoint of its scale-score range (unverified), and its ELPAC thresholds are "
+        "unverified too. Alternate ELPAC students progress when its level rose or stayed at "
+        "its top level, on the Alternate ELPAC both years (gapwatch's reading; CDE's placement "
+        "was not found). A student on the ELPAC one year and the Alternate ELPAC the other is "
+        "not counted.",
     ),
     Indicator(
         id="ltel_rate", name="Long-term English learners",

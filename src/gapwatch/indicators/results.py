@@ -18,8 +18,6 @@ import pyarrow as pa
 from gapwatch.config import Config
 from gapwatch.groups import reported_groups
 from gapwatch.indicators.aggregate import (
-    ACADEMIC_PREFIX,
-    SCALE,
     Compiled,
     aggregate_sql,
     compile_indicator,
@@ -27,9 +25,12 @@ from gapwatch.indicators.aggregate import (
     narrow_view_sql,
 )
 from gapwatch.indicators.custom import check_custom_sql, custom_indicators
+from gapwatch.indicators.elpi import reference_from_config
 from gapwatch.indicators.engines import make_engine
-from gapwatch.indicators.registry import BUILTIN, Indicator, Kind, Source
-from gapwatch.indicators.stats import exact_mean_var, mean_stats, rate_stats
+from gapwatch.indicators.long import long_rows
+from gapwatch.indicators.methods_used import store_methods
+from gapwatch.indicators.registry import BUILTIN, Indicator, Source
+from gapwatch.indicators.stats import mean_stats, rate_stats
 from gapwatch.indicators.views import ViewOptions, cohort_ctes, student_year_ctes, views_sql
 from gapwatch.warehouse import tables_present, writing
 
@@ -40,7 +41,7 @@ RESULT_COLUMNS = (
 )
 #: Added after the contract columns: the indicator's kind and direction, the SD of means, and
 #: for tests with achievement levels the count of students at each level (lowest first).
-EXTRA_COLUMNS = ("kind", "direction", "sd", "level_counts")
+EXTRA_COLUMNS = ("kind", "direction", "sd", "level_counts", "participation", "loss_added")
 
 ENTITY_ORDER = {"district": 0, "board_district": 1, "school": 2}
 
@@ -91,55 +92,6 @@ def _entity_names(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
     return names
 
 
-def _long(wide: pa.Table, compiled: list[Compiled]) -> dict[str, list]:
-    """Wide engine output -> one row per indicator and group with exact aggregates."""
-    groups = np.asarray(wide["student_group"].to_pylist(), dtype=object)
-    is_twin = np.fromiter((g.startswith(ACADEMIC_PREFIX) for g in groups), bool, len(groups))
-    has_el = np.fromiter(("EL" in g.split("+") for g in groups), bool, len(groups))
-    stripped = np.asarray([g[len(ACADEMIC_PREFIX):] if t else g
-                           for g, t in zip(groups, is_twin, strict=True)], dtype=object)
-    base = {k: np.asarray(wide[k].to_pylist(), dtype=object)
-            for k in ("school_year", "entity_type", "entity_id")}
-    out: dict[str, list] = {k: [] for k in (*base, "indicator", "student_group", "n",
-                                            "numerator", "mean", "var", "kind", "direction",
-                                            "level_counts")}
-    for i, c in enumerate(compiled):
-        n = wide[f"a{i}_n"].to_numpy(zero_copy_only=False).astype(np.int64)
-        if c.indicator.el_group == "academic":
-            keep = (n > 0) & (is_twin | ~has_el)
-        else:
-            keep = (n > 0) & ~is_twin
-        count = int(keep.sum())
-        for k, values in base.items():
-            out[k].extend(values[keep].tolist())
-        out["student_group"].extend(stripped[keep].tolist())
-        out["indicator"].extend([c.id] * count)
-        out["n"].extend(n[keep].tolist())
-        out["kind"].extend([c.indicator.kind.value] * count)
-        out["direction"].extend([c.indicator.direction.value] * count)
-        if c.indicator.level_count:
-            counts = np.column_stack([
-                wide[f"a{i}_l{k}"].to_numpy(zero_copy_only=False).astype(np.int64)
-                for k in range(1, c.indicator.level_count + 1)])[keep]
-            out["level_counts"].extend(counts.tolist())
-        else:
-            out["level_counts"].extend([None] * count)
-        if c.indicator.kind is Kind.RATE:
-            k = wide[f"a{i}_k"].to_numpy(zero_copy_only=False).astype(np.int64)
-            out["numerator"].extend(k[keep].tolist())
-            out["mean"].extend([np.nan] * count)
-            out["var"].extend([np.nan] * count)
-            continue
-        totals = np.asarray(wide[f"a{i}_s"].to_pylist(), dtype=object)[keep]
-        squares = np.asarray(wide[f"a{i}_ss"].to_pylist(), dtype=object)[keep]
-        for total, square, m in zip(totals, squares, n[keep].tolist(), strict=True):
-            mean, var = exact_mean_var(int(total), int(square), m, SCALE)
-            out["mean"].append(mean)
-            out["var"].append(var)
-        out["numerator"].extend([None] * count)
-    return out
-
-
 def _finish(rows: dict[str, list], names: dict[tuple[str, str], str]) -> pa.Table:
     n = np.asarray(rows["n"], dtype=float)
     kind = np.asarray(rows["kind"])
@@ -175,6 +127,8 @@ def _finish(rows: dict[str, list], names: dict[tuple[str, str], str]) -> pa.Tabl
         "direction": pa.array(rows["direction"], pa.string()),
         "sd": pa.array(sd, pa.float64(), from_pandas=True),
         "level_counts": pa.array(rows["level_counts"], pa.list_(pa.int64())),
+        "participation": pa.array(rows["participation"], pa.float64()),
+        "loss_added": pa.array(rows["loss_added"], pa.int64()),
     })
     return table
 
@@ -195,8 +149,9 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
             summary.not_computed[ind.id] = why
         else:
             runnable.append(compile_indicator(ind, settings))
-    groups = reported_groups(config["groups.extra"], config["groups.intersections"])
-    options = ViewOptions(_years(con, present))
+    groups = reported_groups(config["groups.extra"], config["groups.intersections"],
+                             data_groups(con, present))
+    options = ViewOptions(_years(con, present), reference_from_config(config))
     check_custom_sql(con, views_sql(present, options), [c.indicator for c in runnable], config)
     engine = make_engine(engine_name, con, sorted(present))
     rows: dict[str, list] = {}
@@ -211,7 +166,9 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
                 views[source](present, options), source, batch))
             step(f"aggregating {source.value} ({len(batch)} indicators)")
             sql = aggregate_sql("", source, batch, group_codes(groups, batch))
-            for key, values in _long(engine.query(sql), batch).items():
+            wide = engine.query(sql)
+            for key, values in long_rows(wide, batch, config["indicators.participation_rule"]
+                                     ).items():
                 rows.setdefault(key, []).extend(values)
     finally:
         engine.close()
@@ -224,6 +181,15 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
     return table, summary
 
 
+def data_groups(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[str]:
+    """Groups reported because the data has them: ``DL`` when any enrollment is in a
+    dual-language program."""
+    if "enrollments" not in present:
+        return []
+    have = con.execute("SELECT coalesce(bool_or(dual_language), FALSE) FROM enrollments")
+    return ["DL"] if have.fetchone()[0] else []
+
+
 def config_settings() -> list[str]:
     return ["indicators.units_per_year_course", "indicators.ag_pace_semesters_per_year"]
 
@@ -231,7 +197,8 @@ def config_settings() -> list[str]:
 def _empty_results() -> pa.Table:
     rows: dict[str, list] = {k: [] for k in (
         "school_year", "entity_type", "entity_id", "indicator", "student_group", "n",
-        "numerator", "mean", "var", "kind", "direction", "level_counts")}
+        "numerator", "mean", "var", "kind", "direction", "level_counts", "participation",
+        "loss_added")}
     return _finish(rows, {})
 
 
@@ -263,4 +230,5 @@ def run(db: Path, config: Config, engine: str = "duckdb", step=lambda _: None) -
     with writing(db) as con:
         table, summary = compute(con, config, engine, step)
         store(con, table, summary)
+        store_methods(con, config)
     return summary

@@ -16,10 +16,13 @@ indicator has one definition on both engines. Columns are documented in docs/ind
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from gapwatch.contract import TABLES_BY_NAME
+from gapwatch.indicators.elpi import ElpiReference, elpac_pick_sql, load_reference
+from gapwatch.indicators.elpi import student_year_sql as elpi_columns
+from gapwatch.indicators.participation import columns_sql as participation_columns
 from gapwatch.reference import SBAC_THRESHOLDS
 from gapwatch.sql import quote_ident
 
@@ -39,6 +42,8 @@ class ViewOptions:
     """Settings the views depend on (from the config file)."""
 
     years: tuple[int, ...]
+    #: ELPAC thresholds, ELPI split scores and the Alternate ELPAC rule (indicators.elpi)
+    elpi: ElpiReference = field(default_factory=load_reference)
 
 
 def _values(rows: Iterable[tuple], columns: list[str]) -> str:
@@ -98,7 +103,8 @@ NO_GRADE, NO_DATE = -99, "DATE '1900-01-01'"
 
 #: Facts of the student and year (not of a school), carried from school rows upward.
 STUDENT_FACTS = ("race_ethnicity, gender, us_school_entry_date, reclassification_date, "
-                 "elpac_prior_level, ag_semesters_cumulative, ag_history_complete")
+                 "elpac_prior_level, elpi_prior_level, elpac_prior_test, "
+                 "ag_semesters_cumulative, ag_history_complete")
 
 
 def _prefixed(prefix: str, columns: str) -> str:
@@ -173,7 +179,8 @@ STUDENT_STATUS = """student_status AS (
            bool_or(coalesce(sed, FALSE)) AS sed, bool_or(coalesce(frpm, FALSE)) AS frpm,
            bool_or(coalesce(swd, FALSE)) AS swd, bool_or(coalesce(foster, FALSE)) AS foster,
            bool_or(coalesce(homeless, FALSE)) AS homeless,
-           bool_or(coalesce(migrant, FALSE)) AS migrant
+           bool_or(coalesce(migrant, FALSE)) AS migrant,
+           bool_or(coalesce(dual_language, FALSE)) AS dual_language
     FROM t_enrollments GROUP BY school_year, student_id
 )"""
 
@@ -250,17 +257,13 @@ sbac_school AS (
     )
     GROUP BY school_year, school_id, student_id
 ),
-elpac_pick AS (
-    SELECT * FROM (
-        SELECT a.school_year, a.school_id, a.student_id, a.performance_level,
-               row_number() OVER (
-                   PARTITION BY a.school_year, a.student_id
-                   ORDER BY a.test_date DESC NULLS LAST, a.scale_score DESC,
-                            a.school_id DESC) AS pick
-        FROM t_assessments a
-        WHERE a.test = 'ELPAC' AND a.subject = 'ELP'
-          AND coalesce(a.administration, 'SUMMATIVE') = 'SUMMATIVE'
-    ) WHERE pick = 1
+__ELPAC_PICK__,
+caa_taken AS (
+    -- a CAA score in ELA or math that year (the participation rule counts it as tested)
+    SELECT school_year AS caa_year, student_id AS caa_student,
+           bool_or(subject = 'ELA') AS caa_ela, bool_or(subject = 'MATH') AS caa_math
+    FROM t_assessments WHERE test = 'CAA' AND subject IN ('ELA', 'MATH')
+    GROUP BY school_year, student_id
 ),
 marks_school AS (
     SELECT school_year, school_id, student_id,
@@ -324,15 +327,17 @@ school_rows AS (
            e.student_id IS NOT NULL AS enrolled,
            e.grade, e.el_status, e.entry_date, e.last_day, e.d_enrolled, e.d_absent,
            e.sed, e.frpm, e.swd, e.foster, e.homeless, e.migrant, e.enr_order,
+           e.dual_language, e.biliteracy_pathway,
            d.suspension_days, d.suspensions, d.out_of_school_suspensions, d.incidents,
            b.ela_order, b.ela_grade, b.ela_score, b.ela_plevel, b.ela_date,
            b.math_order, b.math_grade, b.math_score, b.math_plevel, b.math_date,
-           p.performance_level AS elpac_level,
+           p.elpac_level, p.elpi_level, p.elpac_test, p.elpac_test_date,
            m.course_marks, m.ela_marks, m.math_marks, m.ela_below_c, m.math_below_c,
            m.credits_earned, m.core_semester_fs,
            -- the student's own facts of the year, the same on every school row
            st.race_ethnicity, st.gender, st.us_school_entry_date, st.reclassification_date,
-           pr.performance_level AS elpac_prior_level, ag.ag_semesters_cumulative,
+           pr.elpac_level AS elpac_prior_level, pr.elpi_level AS elpi_prior_level,
+           pr.elpac_test AS elpac_prior_test, ag.ag_semesters_cumulative,
            h.ag_history_complete
     FROM (SELECT *, count(*) OVER (PARTITION BY school_year, student_id) AS rows_in_year
           FROM school_keys) k
@@ -362,10 +367,12 @@ entity_rows AS (
            coalesce(sed, FALSE) AS sed, coalesce(frpm, FALSE) AS frpm,
            coalesce(swd, FALSE) AS swd, coalesce(foster, FALSE) AS foster,
            coalesce(homeless, FALSE) AS homeless, coalesce(migrant, FALSE) AS migrant,
+           coalesce(dual_language, FALSE) AS dual_language, biliteracy_pathway,
            grade, el_status,
            suspension_days, suspensions, out_of_school_suspensions, incidents,
            ela_grade, ela_score, ela_plevel, ela_date,
            math_grade, math_score, math_plevel, math_date, elpac_level,
+           elpi_level, elpac_test, elpac_test_date,
            course_marks, ela_marks, math_marks, ela_below_c, math_below_c, credits_earned,
            core_semester_fs, {STUDENT_FACTS}
     FROM school_rows WHERE enrolled
@@ -375,11 +382,13 @@ entity_rows AS (
            1, r.d_enrolled, r.d_absent, r.entry_date, r.last_day,
            coalesce(r.sed, FALSE), coalesce(r.frpm, FALSE), coalesce(r.swd, FALSE),
            coalesce(r.foster, FALSE), coalesce(r.homeless, FALSE), coalesce(r.migrant, FALSE),
+           coalesce(r.dual_language, FALSE), r.biliteracy_pathway,
            r.grade, r.el_status,
            r.suspension_days, r.suspensions, r.out_of_school_suspensions, r.incidents,
            r.ela_grade, r.ela_score, r.ela_plevel, r.ela_date,
            r.math_grade, r.math_score, r.math_plevel, r.math_date, r.elpac_level,
-           r.course_marks, r.ela_marks, r.math_marks, r.ela_below_c, r.math_below_c,
+           r.elpi_level, r.elpac_test, r.elpac_test_date, r.course_marks, r.ela_marks,
+           r.math_marks, r.ela_below_c, r.math_below_c,
            r.credits_earned, r.core_semester_fs, {_prefixed("r.", STUDENT_FACTS)}
     FROM school_rows r
     JOIN school_entities x ON x.school_id = r.school_id AND x.entity_type <> 'school'
@@ -387,10 +396,12 @@ entity_rows AS (
     UNION ALL
     SELECT school_year, entity_type, entity_id, student_id, enrollments, days_enrolled,
            days_absent, first_entry, last_day, sed, frpm, swd, foster, homeless, migrant,
+           dual_language, biliteracy_pathway,
            NULLIF(grade, -99), NULLIF(el_status, ''),
            suspension_days, suspensions, out_of_school_suspensions, incidents,
            ela_grade, ela_score, ela_plevel, ela_date,
            math_grade, math_score, math_plevel, math_date, elpac_level,
+           elpi_level, elpac_test, elpac_test_date,
            course_marks, ela_marks, math_marks, ela_below_c, math_below_c, credits_earned,
            core_semester_fs, {STUDENT_FACTS}
     FROM (
@@ -406,6 +417,8 @@ entity_rows AS (
                bool_or(coalesce(r.foster, FALSE)) AS foster,
                bool_or(coalesce(r.homeless, FALSE)) AS homeless,
                bool_or(coalesce(r.migrant, FALSE)) AS migrant,
+               bool_or(coalesce(r.dual_language, FALSE)) AS dual_language,
+               bool_or(r.biliteracy_pathway) AS biliteracy_pathway,
                -- the latest enrollment (by entry date, then school id): grade and EL status
                arg_max(coalesce(r.grade, -99), r.enr_order) FILTER (WHERE r.enrolled) AS grade,
                arg_max(coalesce(r.el_status, ''), r.enr_order) FILTER (WHERE r.enrolled)
@@ -415,7 +428,8 @@ entity_rows AS (
                sum(r.incidents) AS incidents,
                {_latest_score('ela')},
                {_latest_score('math')},
-               max(r.elpac_level) AS elpac_level,
+               max(r.elpac_level) AS elpac_level, max(r.elpi_level) AS elpi_level,
+               max(r.elpac_test) AS elpac_test, max(r.elpac_test_date) AS elpac_test_date,
                sum(r.course_marks) AS course_marks, sum(r.ela_marks) AS ela_marks,
                sum(r.math_marks) AS math_marks, sum(r.ela_below_c) AS ela_below_c,
                sum(r.math_below_c) AS math_below_c, sum(r.credits_earned) AS credits_earned,
@@ -439,7 +453,7 @@ student_year AS (
     SELECT school_year, entity_type, entity_id, student_id,
            grade, race_ethnicity, gender, el_status,
            {_el_flags("el_status", "school_year")},
-           sed, frpm, swd, foster, homeless, migrant,
+           sed, frpm, swd, foster, homeless, migrant, dual_language, biliteracy_pathway,
            us_school_entry_date, reclassification_date,
            year(us_school_entry_date)
                + CASE WHEN month(us_school_entry_date) >= 7 THEN 1 ELSE 0 END
@@ -457,6 +471,7 @@ student_year AS (
            {_included('ela')},
            {_included('math')},
            elpac_level, elpac_prior_level,
+           __ELPI_COLUMNS__,
            coalesce(course_marks, 0) AS course_marks,
            coalesce(ela_marks, 0) AS ela_marks, coalesce(math_marks, 0) AS math_marks,
            coalesce(ela_marks, 0) > 0 AND coalesce(ela_below_c, 0) = 0
@@ -466,8 +481,11 @@ student_year AS (
            coalesce(credits_earned, CAST(0 AS DECIMAL(9, 2))) AS credits_earned,
            coalesce(core_semester_fs, 0) AS core_semester_fs,
            coalesce(ag_semesters_cumulative, 0) AS ag_semesters_cumulative,
-           coalesce(ag_history_complete, FALSE) AS ag_history_complete
+           coalesce(ag_history_complete, FALSE) AS ag_history_complete,
+           {participation_columns('ela')},
+           {participation_columns('math')}
     FROM student_year_scored
+    LEFT JOIN caa_taken ON caa_year = school_year AND caa_student = student_id
 )
 """
 
@@ -489,7 +507,7 @@ district_status AS (
     SELECT s.school_year, s.student_id, s.latest.grade AS grade,
            s.latest.el_status AS el_status,
            {_el_flags("s.latest.el_status", "s.school_year", "st.", "y.")},
-           s.sed, s.frpm, s.swd, s.foster, s.homeless, s.migrant
+           s.sed, s.frpm, s.swd, s.foster, s.homeless, s.migrant, s.dual_language
     FROM student_status s
     JOIN years y ON y.school_year = s.school_year
     JOIN t_students st ON st.student_id = s.student_id
@@ -497,7 +515,7 @@ district_status AS (
 cohort_status AS (
     SELECT * FROM (
         SELECT c.student_id, c.cohort_year, s.grade, s.el_status, s.el, s.el_academic, s.ltel,
-               s.sed, s.frpm, s.swd, s.foster, s.homeless, s.migrant,
+               s.sed, s.frpm, s.swd, s.foster, s.homeless, s.migrant, s.dual_language,
                row_number() OVER (PARTITION BY c.student_id, c.cohort_year
                                   ORDER BY s.school_year DESC) AS pick
         FROM (SELECT DISTINCT student_id, cohort_year FROM t_graduation_cohorts) c
@@ -509,10 +527,12 @@ cohort AS (
     SELECT r.school_year, r.entity_type, r.entity_id, r.student_id,
            st.race_ethnicity, st.gender, cs.grade, cs.el_status,
            coalesce(cs.el, FALSE) AS el, coalesce(cs.el_academic, FALSE) AS el_academic,
+           coalesce(cs.el, FALSE) AS elpi_el,
            coalesce(cs.ltel, FALSE) AS ltel, coalesce(cs.sed, FALSE) AS sed,
            coalesce(cs.frpm, FALSE) AS frpm, coalesce(cs.swd, FALSE) AS swd,
            coalesce(cs.foster, FALSE) AS foster, coalesce(cs.homeless, FALSE) AS homeless,
            coalesce(cs.migrant, FALSE) AS migrant,
+           coalesce(cs.dual_language, FALSE) AS dual_language,
            r.outcome, r.ag_complete, r.seal_of_biliteracy, r.cci_prepared,
            r.in_cohort, r.fifth_year_grad, r.cohort_year
     FROM cohort_rows r
@@ -527,9 +547,15 @@ def _prelude(present: set[str], options: ViewOptions) -> list[str]:
     return [*table_ctes(present), _years_cte(options), SCHOOL_ENTITIES.strip(), STUDENT_STATUS]
 
 
+def _student_year(options: ViewOptions) -> str:
+    """The student-year CTEs with the ELPI reference filled in."""
+    return (STUDENT_YEAR_CTES.strip().replace("__ELPAC_PICK__", elpac_pick_sql(options.elpi))
+            .replace("__ELPI_COLUMNS__", elpi_columns(options.elpi)))
+
+
 def student_year_ctes(present: set[str], options: ViewOptions) -> str:
     """``WITH ...`` ending with the CTE ``student_year``."""
-    return "WITH " + ",\n".join([*_prelude(present, options), STUDENT_YEAR_CTES.strip()])
+    return "WITH " + ",\n".join([*_prelude(present, options), _student_year(options)])
 
 
 def cohort_ctes(present: set[str], options: ViewOptions) -> str:
@@ -539,62 +565,5 @@ def cohort_ctes(present: set[str], options: ViewOptions) -> str:
 
 def views_sql(present: set[str], options: ViewOptions) -> str:
     """``WITH ...`` defining both views in one statement (to check district SQL against)."""
-    ctes = [*_prelude(present, options), STUDENT_YEAR_CTES.strip(), COHORT_CTES.strip()]
+    ctes = [*_prelude(present, options), _student_year(options), COHORT_CTES.strip()]
     return "WITH " + ",\n".join(ctes)
-
-
-#: Columns of the student-year view, documented for districts writing their own indicators.
-STUDENT_YEAR_COLUMNS: dict[str, str] = {
-    "school_year": "school year (spring year)",
-    "entity_type": "`district`, `board_district` or `school`",
-    "entity_id": "district, board district or school identifier",
-    "student_id": "student identifier",
-    "grade": "grade (-1 TK, 0 K, 1-12; NULL ungraded) of the latest enrollment",
-    "race_ethnicity": "race/ethnicity code",
-    "gender": "gender code",
-    "el_status": "English language status of the latest enrollment",
-    "el": "current English learner",
-    "el_academic": "English learner, or RFEP with a reclassification date after the day four "
-    "years before the school year began (CDE: reclassified within the past four years)",
-    "ltel": "English learner in at least the sixth school year since first enrolling in a US "
-    "school (school year minus the school year of first US enrollment >= 6)",
-    "sed, frpm, swd, foster, homeless, migrant": "status flags (true if true on any "
-    "enrollment of the year at the entity)",
-    "us_school_entry_date": "first enrollment in a US school",
-    "reclassification_date": "date reclassified fluent English proficient",
-    "us_entry_school_year": "school year of first US enrollment",
-    "reclassified_by_year_end": "reclassified by June 30 of the year (or RFEP)",
-    "enrollments": "enrollment rows at the entity this year",
-    "days_enrolled, days_absent, days_attended": "instructional days, added up over the "
-    "entity's enrollments (from attendance_daily when given); NULL if any is unknown",
-    "first_entry, last_day": "first entry date and last day enrolled at the entity",
-    "suspension_days": "days of in- and out-of-school suspension at the entity (exact decimal)",
-    "suspensions, out_of_school_suspensions, incidents": "counts of incidents",
-    "ela_dfs, math_dfs": "scale score minus the Level 3 threshold for the tested grade",
-    "ela_level, math_level": "achievement level 1-4 (given, or from the thresholds)",
-    "ela_tested_grade, math_tested_grade": "grade when tested",
-    "ela_included, math_included": "counts for the Academic Indicator (grades 3-8 and 11, "
-    "continuously enrolled, not an English learner in US schools under a year)",
-    "elpac_level, elpac_prior_level": "summative ELPAC level this year, at the entity where "
-    "the student took it, and last year's (wherever taken)",
-    "course_marks, ela_marks, math_marks": "marks this year at the entity",
-    "ela_marks_c_or_better, math_marks_c_or_better": "every English / math mark C or better",
-    "credits_earned": "credits earned this year at the entity",
-    "core_semester_fs": "semester Fs in English, math, science, social studies",
-    "ag_semesters_cumulative": "a-g semesters passed with C or better, all years so far",
-    "ag_history_complete": "the student's first high school year in the warehouse was grade 9, "
-    "inside the years with course marks, and every year since is in the warehouse",
-}
-
-COHORT_COLUMNS: dict[str, str] = {
-    "school_year": "cohort year (for fifth-year graduates, the year after)",
-    "entity_type, entity_id": "the accountable school, its board district, the district",
-    "race_ethnicity, gender, grade, el_status, el, el_academic, ltel, sed, frpm, swd, foster, "
-    "homeless, migrant": "status from the student's latest enrollment year up to the cohort "
-    "year",
-    "outcome": "cohort outcome code",
-    "ag_complete, seal_of_biliteracy, cci_prepared": "as given in graduation_cohorts",
-    "in_cohort": "member of this year's four-year cohort",
-    "fifth_year_grad": "fifth-year graduate of the previous year's cohort",
-    "cohort_year": "the student's cohort year",
-}

@@ -69,6 +69,11 @@ def _languages(data: Published, district: tuple[str, str] | None, dname: str,
     return out
 
 
+def _setting(methods: dict, method: str, setting: str) -> str:
+    """A method choice of the run (``methods.json``), or "" when the site predates it."""
+    return methods.get(method, {}).get(setting, {}).get("value", "")
+
+
 def _write(out: Path, st: _Lang, rel: str, template: str, ctx: dict) -> Path:
     """Render one page of language ``st.lang`` at ``out/<lang>/<rel>``."""
     depth = rel.count("/")
@@ -175,6 +180,8 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
                      "goals": goals}))
         done(_write(out, st, "methodology.html", "methodology.html",
                     {"title": view._("How to read these pages"),
+                     "participation": _setting(data.methods, "participation_rule", "applied"),
+                     "elpi_split": _setting(data.methods, "elpi_levels", "split_rule"),
                      "coding": [{"n": view.fmt.count(int(n)), "cut": view.fmt.percent(c),
                                  "low": view.fmt.percent(100 - c)}
                                 for n, c in data.disclosure.get("coding", [])]}))

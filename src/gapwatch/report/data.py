@@ -131,6 +131,8 @@ class Published:
     disclosure: dict = field(default_factory=dict)
     #: ``resources_*.csv`` by file stem: rows with numbers parsed (empty: None)
     resources: dict[str, list[dict]] = field(default_factory=dict)
+    #: ``methods.json``: the run's method choices (gapwatch.indicators.methods_used)
+    methods: dict = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -192,7 +194,9 @@ def load(data_dir: Path) -> Published:
     disclosure = json.loads(disclosure_path.read_text("utf-8")) if disclosure_path.exists() else {}
     resources = {path.stem: [_parsed(r) for r in _rows(path)]
                  for path in sorted(data_dir.glob("resources_*.csv"))}
-    return Published(cells, gaps, dashboard, goals, disclosure, resources)
+    methods_path = data_dir / "methods.json"
+    methods = json.loads(methods_path.read_text("utf-8")) if methods_path.exists() else {}
+    return Published(cells, gaps, dashboard, goals, disclosure, resources, methods)
 
 
 _TEXT_COLUMNS = {"school_id", "school_name", "band", "measure", "status", "unit", "high_band",

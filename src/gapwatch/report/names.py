@@ -24,6 +24,7 @@ INDICATOR_NAMES = (
     N_("Mathematics: Distance from Standard"),
     N_("English language arts: met or exceeded standard"),
     N_("Mathematics: met or exceeded standard"),
+    N_("Pathway to Biliteracy award in grade 5"), N_("Pathway to Biliteracy award in grade 8"),
 )
 
 GROUP_NAMES = (
@@ -33,7 +34,7 @@ GROUP_NAMES = (
     N_("Socioeconomically disadvantaged"), N_("English learners"),
     N_("Reclassified fluent English proficient"), N_("English only"),
     N_("Long-term English learners"), N_("Students with disabilities"), N_("Foster youth"),
-    N_("Homeless youth"), N_("Migrant"),
+    N_("Homeless youth"), N_("Migrant"), N_("Dual-language program students"),
 )
 
 #: CDE's colors: code 1 worst ... 5 best (gapwatch.dashboard.names), with a swatch color.

@@ -13,11 +13,13 @@ from markupsafe import Markup
 from gapwatch.report import charts
 from gapwatch.report.i18n import N_, Fmt
 
-#: staffing measures in page order, with their names (translated at render time)
+#: staffing measures in page order, with their names (translated at render time); the teacher
+#: assignment measures use the words of CDE's Teaching Assignment Monitoring Outcomes and the
+#: SBE's "inexperienced" (docs/resources.md maps them)
 STAFF_NAMES = {
-    "novice": N_("Novice teachers (fewer than two years of experience)"),
-    "not_fully_credentialed": N_("Teachers not fully credentialed"),
-    "out_of_field": N_("Teachers teaching out of their field"),
+    "novice": N_("Inexperienced teachers (two or fewer years of experience)"),
+    "not_fully_credentialed": N_("Teachers in Ineffective or Intern assignments"),
+    "out_of_field": N_("Teachers in Out-of-Field assignments"),
     "mandatory": N_("Teachers placed by mandatory assignment"),
     "turnover": N_("Teachers who left or moved since last year"),
     "eld_multi_sub": N_("English language development sections with two or more substitutes"),

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gapwatch.resources.staffing_spec import RATIOS
+from gapwatch.resources.staffing_spec import FTE_SHARES, RATIOS
 
 #: Prefix of a reason that still lets the measure be computed (the note says what was left out).
 PARTIAL = "partial: "
-#: Optional staff column behind each teacher share.
-_INPUT = {"novice": "years_experience", "not_fully_credentialed": "credential",
-          "out_of_field": "out_of_field", "mandatory": "assignment_type"}
+#: What each teacher share needs: (what is missing when nothing is known, what a teacher left
+#: out lacks).
+_INPUT = {"novice": ("years_experience not given", "unknown years_experience"),
+          "not_fully_credentialed": ("credential not given",
+                                     "an Incomplete, Unknown or N/A assignment outcome"),
+          "out_of_field": ("credential not given",
+                           "an Incomplete, Unknown or N/A assignment outcome"),
+          "mandatory": ("assignment_type not given", "unknown assignment_type")}
 
 
 def round_value(v: float | int | None) -> float | int | None:
@@ -40,16 +45,16 @@ def staff_availability(raw: dict, given: bool, notes: list[list[str]]) -> list[b
     return ok
 
 
-def _share_reason(column: str, stem: str) -> Callable[[dict, int, bool], str | None]:
+def _share_reason(words: tuple[str, str], stem: str) -> Callable[[dict, int, bool], str | None]:
     """Reason a teacher share is empty (None: computable; 'partial ...': computed, with a note)."""
     def reason(raw: dict, i: int, _: bool) -> str | None:
         teachers, den = raw["teachers"][i], raw[f"{stem}_den"][i]
         if teachers == 0:
             return "no teachers"
         if den == 0:
-            return f"{column} not given"
+            return words[0]
         if den < teachers:
-            return f"{PARTIAL}{teachers - den} teacher(s) with unknown {column} left out"
+            return f"{PARTIAL}{teachers - den} teacher(s) with {words[1]} left out"
         return None
     return reason
 
@@ -85,7 +90,7 @@ def eld_reason(raw: dict, i: int, given: bool) -> str | None:
 
 TEACHER_REASONS: dict[str, Callable[[dict, int, bool], str | None]] = {
     "turnover": _turnover_reason,
-    **{stem: _share_reason(col, stem) for stem, col in _INPUT.items()},
+    **{stem: _share_reason(words, stem) for stem, words in _INPUT.items()},
 }
 
 
@@ -148,3 +153,19 @@ def ratios(raw: dict, staff_ok: list[bool], given: bool, out: dict[str, list],
                 out[m.name][i] = m.scale * num / den
             else:
                 notes[i].append(f"{m.name}: no {m.denominator.replace('_', ' ')}")
+
+
+def fte_shares(raw: dict, staff_ok: list[bool], out: dict[str, list],
+               notes: list[list[str]]) -> None:
+    """Percent of teacher FTE in each TAMO outcome, and of inexperienced teachers."""
+    for m in FTE_SHARES:
+        col: list[float | None] = []
+        for i, ok in enumerate(staff_ok):
+            num, den = raw[m.numerator][i], raw[m.denominator][i]
+            col.append(m.scale * num / den if ok and den else None)
+        out[m.name] = col
+    for i, ok in enumerate(staff_ok):
+        assumed = raw["teachers_assumed_clear"][i]
+        if ok and assumed:
+            notes[i].append(f"TAMO: {assumed} credentialed teacher(s) with out_of_field not "
+                            "given counted as Clear")

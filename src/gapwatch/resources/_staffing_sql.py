@@ -10,13 +10,22 @@ from __future__ import annotations
 import duckdb
 
 from gapwatch.contract import TABLES_BY_NAME
-from gapwatch.resources.staffing_spec import NOT_FULLY_CREDENTIALED, STAFF_LEVELS
+from gapwatch.resources.staffing_spec import (
+    INEFFECTIVE_CREDENTIALS,
+    INEXPERIENCED_MAX_YEARS,
+    NOT_FULLY_CREDENTIALED,
+    STAFF_LEVELS,
+    TAMO,
+    TAMO_KNOWN,
+    tamo_sql,
+)
 from gapwatch.sql import quote_ident, sql_string
 
 #: Columns read from each table; the first ``REQUIRED[table]`` of them must exist.
 READ = {
     "staff": ("school_year", "staff_id", "school_id", "role", "fte", "years_experience",
-              "years_at_school", "credential", "out_of_field", "assignment_type"),
+              "years_at_school", "credential", "out_of_field", "assignment_type",
+              "tamo_outcome"),
     "sections": ("school_year", "section_id", "school_id", "is_eld", "distinct_substitutes"),
     "enrollments": ("school_year", "student_id", "school_id", "entry_date", "exit_date"),
     "schools": ("school_id", "school_name"),
@@ -67,9 +76,24 @@ def _teachers(cond: str) -> str:
     return f"count(DISTINCT staff_id) FILTER (WHERE role = 'TEACHER' AND {cond})"
 
 
+def _fte(cond: str) -> str:
+    return f"coalesce(sum(fte) FILTER (WHERE role = 'TEACHER' AND {cond}), 0)"
+
+
+def _tamo_columns() -> str:
+    """Per TAMO outcome: teachers and their FTE (``tamo_<stem>_teachers``, ``_fte``)."""
+    return ",\n    ".join(
+        f"{_teachers(f'tamo = {sql_string(code)}')} AS tamo_{stem}_teachers,\n    "
+        f"{_fte(f'tamo = {sql_string(code)}')} AS tamo_{stem}_fte" for code, stem, _ in TAMO)
+
+
 def staffing_sql(tables: dict[str, set[str]]) -> str:
     """The query: one row per school and year found in staff, enrollments or sections."""
     ctes = ",\n".join(f"t_{t} AS ({_source(t, tables.get(t))})" for t in READ)
+    ctes = ctes.replace("t_staff AS (", "t_staff_raw AS (", 1) + (
+        f",\nt_staff AS (SELECT *, {tamo_sql()} AS tamo FROM t_staff_raw)")
+    known = "tamo IN " + _in(TAMO_KNOWN)
+    inexperienced = f"years_experience <= {INEXPERIENCED_MAX_YEARS}"
     levels = ",\n    ".join(
         f"count(DISTINCT staff_id) FILTER (WHERE role = '{role}') AS {stem}s,\n    "
         f"coalesce(sum(fte) FILTER (WHERE role = '{role}'), 0) AS {stem}_fte"
@@ -90,13 +114,20 @@ by_staff AS (
     {levels},
     count(DISTINCT staff_id) FILTER (WHERE role = 'PRINCIPAL') AS principals,
     {_teachers("years_experience IS NOT NULL")} AS novice_den,
-    {_teachers("years_experience < 2")} AS novice_num,
-    {_teachers("credential IS NOT NULL")} AS not_fully_credentialed_den,
-    {_teachers("credential IN " + _in(NOT_FULLY_CREDENTIALED))} AS not_fully_credentialed_num,
-    {_teachers("credential = 'INTERN'")} AS teachers_intern,
-    {_teachers("credential IN ('PERMIT', 'WAIVER', 'NONE')")} AS teachers_permit_waiver_none,
-    {_teachers("out_of_field IS NOT NULL")} AS out_of_field_den,
-    {_teachers("out_of_field")} AS out_of_field_num,
+    {_teachers(inexperienced)} AS novice_num,
+    {_fte(inexperienced)} AS novice_fte,
+    {_fte("years_experience IS NOT NULL")} AS novice_fte_den,
+    {_teachers(known)} AS not_fully_credentialed_den,
+    {_teachers("tamo IN " + _in(NOT_FULLY_CREDENTIALED))} AS not_fully_credentialed_num,
+    {_teachers("tamo = 'INTERN'")} AS teachers_intern,
+    {_teachers("credential IN " + _in(INEFFECTIVE_CREDENTIALS))} AS teachers_permit_waiver_none,
+    {_teachers("tamo_outcome IS NULL AND credential IN ('CLEAR', 'PRELIMINARY') "
+               "AND out_of_field")} AS teachers_misassigned,
+    {_teachers("tamo_outcome IS NULL AND credential IN ('CLEAR', 'PRELIMINARY') "
+               "AND out_of_field IS NULL")} AS teachers_assumed_clear,
+    {_teachers(known)} AS out_of_field_den,
+    {_teachers("tamo = 'OUT_OF_FIELD'")} AS out_of_field_num,
+    {_tamo_columns()},
     {_teachers("assignment_type IS NOT NULL")} AS mandatory_den,
     {_teachers("assignment_type = 'MANDATORY'")} AS mandatory_num,
     avg(years_at_school) FILTER (WHERE role = 'PRINCIPAL') AS principal_years_at_school,

@@ -12,8 +12,9 @@ pools by adding numerators and denominators (total dollars / total pupils):
 - staff (from :func:`~gapwatch.resources.staffing.staffing_by_school`, whose docstring defines
   them): ``teachers_per_100``, ``counselors_per_100``, ``nurses_per_100``,
   ``social_workers_per_100`` (FTE per 100 census-day students), and the burdens
-  ``novice_teacher_share`` (fewer than 2 years of experience), ``not_fully_credentialed_share``,
-  ``out_of_field_share`` and ``teacher_turnover`` (leavers + movers), in percent of teachers.
+  ``novice_teacher_share`` (inexperienced: two or fewer years), ``not_fully_credentialed_share``
+  (CDE's Ineffective and Intern), ``out_of_field_share`` (CDE's Out-of-Field) and
+  ``teacher_turnover`` (leavers + movers), in percent of teachers.
 """
 
 from __future__ import annotations
@@ -62,13 +63,13 @@ STAFF_MEASURES = (
              "resource", f"{stem}_fte", "enrolled_census", f"{stem}s_per_100")
       for stem, role in (("teacher", "Teacher"), ("counselor", "Counselor"), ("nurse", "Nurse"),
                          ("social_worker", "Social worker"))),
-    _staff("novice_teacher_share", "Novice teachers (fewer than 2 years of experience)",
+    _staff("novice_teacher_share", "Inexperienced teachers (two or fewer years of experience)",
            "% of teachers", "burden", "novice_num", "novice_den", "novice_rate"),
-    _staff("not_fully_credentialed_share", "Teachers not fully credentialed", "% of teachers",
-           "burden", "not_fully_credentialed_num", "not_fully_credentialed_den",
-           "not_fully_credentialed_rate"),
-    _staff("out_of_field_share", "Teachers teaching out of field", "% of teachers", "burden",
-           "out_of_field_num", "out_of_field_den", "out_of_field_rate"),
+    _staff("not_fully_credentialed_share", "Teachers in Ineffective or Intern assignments (CDE)",
+           "% of teachers", "burden", "not_fully_credentialed_num",
+           "not_fully_credentialed_den", "not_fully_credentialed_rate"),
+    _staff("out_of_field_share", "Teachers in Out-of-Field assignments (CDE)", "% of teachers",
+           "burden", "out_of_field_num", "out_of_field_den", "out_of_field_rate"),
     _staff("teacher_turnover", "Teacher turnover from last year (leavers + movers)",
            "% of last year's teachers", "burden", "turnover_num", "turnover_den",
            "turnover_rate"),

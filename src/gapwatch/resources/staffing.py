@@ -13,11 +13,17 @@ a Wilson 95% interval (Wilson 1927; :func:`gapwatch.indicators.stats.wilson`).
   definition of the NCES Teacher Follow-up Survey, used by Carver-Thomas & Darling-Hammond
   (2017), *Teacher Turnover: Why It Matters and What We Can Do About It*, Learning Policy
   Institute. Empty in the first year of staff data.
-- ``novice``: teachers with ``years_experience < 2`` (in their first or second year).
-- ``not_fully_credentialed``: credential INTERN, PERMIT, WAIVER or NONE (CDE's Teaching
-  Assignment Monitoring Outcomes call interns "Intern" and teachers on permits, waivers or
-  without a credential "Ineffective"); ``out_of_field``: ``out_of_field`` is true (TAMO's
-  "Out-of-Field"). ``mandatory``: ``assignment_type = 'MANDATORY'``.
+- ``novice``: CDE's *inexperienced* teachers, ``years_experience <= 2`` (two or fewer years;
+  SBE teacher equity definitions, Nov 2019); ``novice_fte_pct`` their share of teacher FTE.
+- Teaching Assignment Monitoring Outcomes (CDE TAMO, METHODS.md 6.2), one per teacher and
+  school (:func:`~gapwatch.resources.staffing_spec.tamo_sql`): ``tamo_<outcome>_teachers``,
+  ``tamo_<outcome>_fte`` and ``tamo_<outcome>_fte_pct`` (percent of teacher FTE, as CDE
+  reports them) for Clear, Out-of-Field, Intern, Ineffective, Incomplete, Unknown and N/A.
+  ``not_fully_credentialed``: teachers in Ineffective or Intern assignments;
+  ``out_of_field``: teachers in Out-of-Field assignments (limited permits); both over the
+  teachers whose outcome is one of the four known ones. ``teachers_misassigned``: credentialed
+  teachers without authorization for the assignment (counted as Ineffective).
+  ``mandatory``: ``assignment_type = 'MANDATORY'``.
 - ``principal_years_at_school`` (mean over the year's principals), ``principal_changed`` (the
   set of principals differs from last year's), ``principals_3yr`` (distinct principals in years
   t-2 to t).
@@ -41,6 +47,7 @@ from gapwatch.resources._staffing_rows import (
     PARTIAL,
     TEACHER_REASONS,
     eld_reason,
+    fte_shares,
     principals,
     ratios,
     round_value,
@@ -48,20 +55,25 @@ from gapwatch.resources._staffing_rows import (
 )
 from gapwatch.resources._staffing_sql import present_tables, staffing_sql
 from gapwatch.resources.staffing_bands import band_gap, staffing_by_band
-from gapwatch.resources.staffing_spec import RATIOS, SCHOOL_RATES, STAFF_LEVELS
+from gapwatch.resources.staffing_spec import FTE_SHARES, RATIOS, SCHOOL_RATES, STAFF_LEVELS, TAMO
 
 __all__ = ["COLUMNS", "SCHEMA", "band_gap", "staffing_by_band", "staffing_by_school"]
 
-_COUNTS = [c for _, stem in STAFF_LEVELS for c in (f"{stem}s", f"{stem}_fte")] + ["principals"]
+_COUNTS = [c for _, stem in STAFF_LEVELS for c in (f"{stem}s", f"{stem}_fte")] + [
+    "principals", *(c for _, stem, _ in TAMO
+                    for c in (f"tamo_{stem}_teachers", f"tamo_{stem}_fte")),
+    "novice_fte", "novice_fte_den"]
 _EXTRA = {"turnover": ["teacher_movers", "teacher_leavers"],
-          "not_fully_credentialed": ["teachers_intern", "teachers_permit_waiver_none"]}
+          "not_fully_credentialed": ["teachers_intern", "teachers_permit_waiver_none",
+                                     "teachers_misassigned"]}
 _RATE_COLS = [c for m in SCHOOL_RATES for c in (
     *(f"{m.name}_{s}" for s in ("num", "den", "rate", "ci_low", "ci_high")),
     *_EXTRA.get(m.name, []))]
 #: Output columns, in order.
 COLUMNS = ["school_year", "school_id", "school_name", "enrolled_census", "enrolled_cumulative",
            *_COUNTS, "eld_sections", *_RATE_COLS, "principal_years_at_school",
-           "principal_changed", "principals_3yr", *(m.name for m in RATIOS), "note"]
+           "principal_changed", "principals_3yr", *(m.name for m in RATIOS),
+           *(m.name for m in FTE_SHARES), "note"]
 
 
 def _type(c: str) -> pa.DataType:
@@ -72,7 +84,7 @@ def _type(c: str) -> pa.DataType:
     if c == "principal_changed":
         return pa.bool_()
     if c.endswith(("_fte", "_rate", "_ci_low", "_ci_high", "_per_100", "_per_teacher",
-                   "_years_at_school")):
+                   "_years_at_school", "_fte_pct", "_fte_den")):
         return pa.float64()
     return pa.int64()
 
@@ -110,6 +122,7 @@ def staffing_by_school(con: duckdb.DuckDBPyConnection) -> pa.Table:
                            for i, v in enumerate(raw["eld_sections"])]
     principals(raw, staff_ok, out, notes)
     ratios(raw, staff_ok, "enrollments" in tables, out, notes)
+    fte_shares(raw, staff_ok, out, notes)
     out["note"] = ["; ".join(x) for x in notes]
     return pa.table({c: out[c] for c in COLUMNS}, schema=SCHEMA)
 

@@ -7,7 +7,9 @@ left out. Pooling, by measure kind (:mod:`gapwatch.resources.staffing_spec`):
 - rates: numerators and denominators are added over the band's schools (a band's novice share
   is its novice teachers over its teachers), with a Wilson 95% interval;
   ``principal_change`` counts schools whose principal changed among schools compared;
-- ratios: FTE and students are added (``100 * sum(FTE) / sum(students)``);
+- ratios: FTE and students are added (``100 * sum(FTE) / sum(students)``); the FTE shares of
+  CDE's teacher assignment outcomes add FTE the same way (``100 * sum(FTE in the outcome) /
+  sum(teacher FTE)``);
 - means: the unweighted mean over schools.
 
 Band gaps (``band_gap``), highest-need minus lowest-need band, 95% intervals:
@@ -36,7 +38,7 @@ import pyarrow as pa
 from gapwatch.gaps import Gap, mean_difference, pp_difference
 from gapwatch.gaps.result import Z95, make_gap, undefined_gap
 from gapwatch.indicators.stats import rate_stats
-from gapwatch.resources.staffing_spec import BANDS, MEANS, RATES, RATIOS, Measure
+from gapwatch.resources.staffing_spec import BANDS, FTE_SHARES, MEANS, RATES, RATIOS, Measure
 
 Bands = Mapping[tuple[int, str], str]
 
@@ -48,7 +50,8 @@ FEW_SCHOOLS = 10
 BAND_COLUMNS = ["school_year", "band", "schools",
                 *(f"{m.name}_{s}" for m in RATES
                   for s in ("num", "den", "rate", "ci_low", "ci_high")),
-                *(c for m in (*RATIOS, *MEANS) for c in (m.name, f"{m.name}_schools")), "note"]
+                *(c for m in (*RATIOS, *FTE_SHARES, *MEANS)
+                  for c in (m.name, f"{m.name}_schools")), "note"]
 
 
 def _band_schema() -> pa.Schema:
@@ -121,7 +124,7 @@ def staffing_by_band(by_school: pa.Table, bands: Bands) -> pa.Table:
                                    ("ci_high", "ci_high")))):
                 out[f"{m.name}_{suffix}"].append(v if n else None)
             empty += [] if n else [m.name]
-        for m in (*RATIOS, *MEANS):
+        for m in (*RATIOS, *FTE_SHARES, *MEANS):
             if m.kind == "ratio":
                 y, x = _ratio_parts(rows, m, idx)
                 value = m.scale * y.sum() / x.sum() if x.size else None
@@ -188,7 +191,7 @@ def band_gap(by_school: pa.Table, bands: Bands, *, high: str = "Highest",
     out: dict[str, list] = {c: [] for c in GAP_SCHEMA.names}
     for year in sorted({y for y, _ in groups}):
         ih, il = groups.get((year, high), []), groups.get((year, low), [])
-        for m in (*RATES, *RATIOS, *MEANS):
+        for m in (*RATES, *RATIOS, *FTE_SHARES, *MEANS):
             if m.kind == "rate":
                 (kh, nh), (kl, nl) = _counts(rows, m, ih), _counts(rows, m, il)
                 method = "newcombe_hybrid_score"

@@ -16,9 +16,46 @@ from dataclasses import dataclass
 #: Need bands of the need index, highest need first.
 BANDS = ("Highest", "High", "Moderate", "Low", "Lowest")
 
-#: Credential codes counted as "not fully credentialed" (CDE's Teaching Assignment Monitoring
-#: Outcomes: INTERN = "Intern"; PERMIT, WAIVER and NONE fall under "Ineffective").
-NOT_FULLY_CREDENTIALED = ("INTERN", "PERMIT", "WAIVER", "NONE")
+#: CDE's Teaching Assignment Monitoring Outcomes (TAMO; SBE teacher equity definitions, Nov
+#: 2019; METHODS.md 6.2): contract code (``tamo_outcome``), column stem and CDE's word.
+TAMO = (
+    ("CLEAR", "clear", "Clear"),
+    ("OUT_OF_FIELD", "out_of_field", "Out-of-Field"),
+    ("INTERN", "intern", "Intern"),
+    ("INEFFECTIVE", "ineffective", "Ineffective"),
+    ("INCOMPLETE", "incomplete", "Incomplete"),
+    ("UNKNOWN", "unknown", "Unknown"),
+    ("NA", "na", "N/A"),
+)
+#: Outcomes a teacher's assignment can be placed in from the contract's columns; the others
+#: (Incomplete, Unknown, N/A) leave the teacher out of the TAMO shares of teachers.
+TAMO_KNOWN = ("CLEAR", "OUT_OF_FIELD", "INTERN", "INEFFECTIVE")
+#: "Not fully credentialed": CDE's Ineffective and Intern assignments.
+NOT_FULLY_CREDENTIALED = ("INTERN", "INEFFECTIVE")
+#: Credential codes of an emergency permit, a waiver or no authorization: Ineffective (a), (c).
+INEFFECTIVE_CREDENTIALS = ("PERMIT", "WAIVER", "NONE")
+#: Inexperienced: two or fewer years of teaching experience (SBE definition; not < 2).
+INEXPERIENCED_MAX_YEARS = 2
+
+
+def tamo_sql() -> str:
+    """SQL over a ``staff`` row: the TAMO outcome of a teacher's assignment (NULL for others).
+
+    ``tamo_outcome`` when given (CDE's report); otherwise from ``credential`` and
+    ``out_of_field``: no credential, an emergency permit or a waiver -> Ineffective; an intern
+    credential -> Intern; a limited assignment permit -> Out-of-Field; a full (clear or
+    preliminary) credential that does not authorize the assignment (``out_of_field``) ->
+    Ineffective (misassigned); otherwise Clear; no credential given -> Unknown.
+    """
+    bad = ", ".join(f"'{c}'" for c in INEFFECTIVE_CREDENTIALS)
+    return f"""CASE WHEN role <> 'TEACHER' THEN NULL
+        WHEN tamo_outcome IS NOT NULL THEN tamo_outcome
+        WHEN credential IS NULL THEN 'UNKNOWN'
+        WHEN credential IN ({bad}) THEN 'INEFFECTIVE'
+        WHEN credential = 'INTERN' THEN 'INTERN'
+        WHEN credential = 'LIMITED_PERMIT' THEN 'OUT_OF_FIELD'
+        WHEN coalesce(out_of_field, FALSE) THEN 'INEFFECTIVE'
+        ELSE 'CLEAR' END"""
 
 #: Roles whose FTE per 100 students is reported: (role code, output stem).
 STAFF_LEVELS = (
@@ -45,11 +82,12 @@ class Measure:
 RATES: tuple[Measure, ...] = (
     Measure("turnover", "rate", "Teacher turnover from last year (leavers + movers)",
             "percentage points"),
-    Measure("novice", "rate", "Novice teachers (fewer than 2 years of experience)",
+    Measure("novice", "rate", "Inexperienced teachers (two or fewer years of experience)",
             "percentage points"),
     Measure("not_fully_credentialed", "rate",
-            "Teachers not fully credentialed (intern, permit, waiver, none)", "percentage points"),
-    Measure("out_of_field", "rate", "Teachers teaching out of field", "percentage points"),
+            "Teachers in Ineffective or Intern assignments (CDE)", "percentage points"),
+    Measure("out_of_field", "rate", "Teachers in Out-of-Field assignments (CDE)",
+            "percentage points"),
     Measure("mandatory", "rate", "Teachers placed by mandatory assignment", "percentage points"),
     Measure("eld_multi_sub", "rate", "ELD sections taught by 2 or more distinct substitutes",
             "percentage points"),
@@ -65,12 +103,22 @@ RATIOS: tuple[Measure, ...] = (
             "enrolled_census", "teacher_fte", 1.0),
 )
 
+#: FTE-based figures beside the teacher counts: percent of teacher FTE in each TAMO outcome
+#: (the seven add up to 100) and inexperienced teachers' share of the FTE with known experience.
+FTE_SHARES: tuple[Measure, ...] = (
+    *(Measure(f"tamo_{stem}_fte_pct", "ratio", f"{word} (CDE): percent of teacher FTE",
+              "percent of teacher FTE", f"tamo_{stem}_fte", "teacher_fte", 100.0)
+      for _, stem, word in TAMO),
+    Measure("novice_fte_pct", "ratio", "Inexperienced teachers: percent of teacher FTE",
+            "percent of teacher FTE", "novice_fte", "novice_fte_den", 100.0),
+)
+
 MEANS: tuple[Measure, ...] = (
     Measure("principal_years_at_school", "mean", "Principal's years at the school", "years"),
     Measure("principals_3yr", "mean", "Principals in the last 3 years", "principals"),
 )
 
-MEASURES: tuple[Measure, ...] = (*RATES, *RATIOS, *MEANS)
+MEASURES: tuple[Measure, ...] = (*RATES, *RATIOS, *FTE_SHARES, *MEANS)
 
 #: Rate measures computed by school from teacher counts (principal_change is a school's yes/no
 #: and is pooled over schools by band only).

@@ -14,13 +14,14 @@ A part whose tables are missing from the bundle is skipped, with the reason in
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from gapwatch.config import Config
+from gapwatch.config import Config, ConfigError
 
 
 def _store(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> int:
@@ -38,6 +39,19 @@ def need_spec(config: Config):
     if path and config.path is not None and not Path(path).is_absolute():
         path = str(config.path.parent / path)
     return load_spec(Path(path) if path else None)
+
+
+def lcff_rates(config: Config):
+    """The LCFF rate tables: shipped, plus the folder ``lcff.rates_dir`` names."""
+    from gapwatch.resources.lcff_tables import rate_tables
+
+    path = config["lcff.rates_dir"]
+    if path and config.path is not None and not Path(path).is_absolute():
+        path = str(config.path.parent / path)
+    try:
+        return rate_tables(Path(path) if path else None)
+    except (ValueError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"{config.where('lcff.rates_dir')}: {err}") from None
 
 
 #: Contract tables each part needs (optional ones are handled inside the part).
@@ -82,7 +96,8 @@ def store_resources(con: duckdb.DuckDBPyConnection, config: Config,
         status.append(("need_index", True, None))
     step("LCFF entitlement and supplemental/concentration dollars")
     if ready("lcff"):
-        keep({"lcff": school_lcff(con), "lcff_district": district_lcff(con)})
+        rates = lcff_rates(config)
+        keep({"lcff": school_lcff(con, rates), "lcff_district": district_lcff(con, rates=rates)})
         status.append(("lcff", True, None))
     step("staffing stability")
     if ready("staffing"):

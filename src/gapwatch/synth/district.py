@@ -196,7 +196,16 @@ class District:
             "homeless": e.homeless,
             "migrant": e.migrant,
             "dual_language": e.dual,
+            "biliteracy_pathway": self._pathway(),
         }
+
+    def _pathway(self) -> np.ndarray:
+        """Pathway to Biliteracy awards in grades 5 and 8 (approximation: about half of the
+        dual-language students and 5% of the others, more with higher ability)."""
+        e, st = self.pop.enrollments, self.students
+        u = stream(self.seed, "biliteracy").random(len(e.year))
+        p = np.where(e.dual, 0.5, 0.05) * np.exp(0.3 * st.ability[e.student])
+        return np.isin(e.grade, (5, 8)) & (u < p)
 
     def _assessments(self, sid: pa.Array, school_ids: pa.Array) -> dict[str, object]:
         s, e = self.scores, self.pop.enrollments
@@ -292,6 +301,8 @@ class District:
             "assignment_type": labels(staffing.ASSIGNMENTS, s.assignment),
             "email": email,
             "name": name,
+            "tamo_outcome": labels(staffing.TAMO_OUTCOMES,
+                                   *staffing.tamo_outcomes(s, self.seed)),
         }
 
     def _sections(self, school_ids: pa.Array) -> dict[str, object]:

@@ -1,9 +1,10 @@
 """School budgets by fund source and category.
 
-LCFF base follows average daily attendance (ADA) by grade span at the 2024-25 base rates of
-``lcff_base_rates`` (K-3 +10.4%, 9-12 +2.6% span adjustments), moved to other years by
-``lcff_cola``. The district's supplemental (20% of base x unduplicated share) and
-concentration (65% of base x the share above 55%) grants are computed from the year's
+LCFF base follows average daily attendance (ADA) by grade span at the year's shipped rate table
+(``gapwatch.resources.lcff_tables``: whole-dollar adjusted rates, 2021-22 to 2025-26); other
+years use the 2024-25 base rates of ``lcff_base_rates`` (K-3 +10.4%, 9-12 +2.6% span
+adjustments) moved by ``lcff_cola``. The district's supplemental (20% of base x unduplicated
+share) and concentration (65% of base x the share above 55%) grants are computed from the year's
 unduplicated share (an approximation: LCFF uses a three-year rolling average) and partly
 allocated to schools by their unduplicated pupils, imperfectly (noise). Title I goes to Title I
 schools per SED student, the district equity index to the highest-need schools, IDEA
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gapwatch.resources.lcff_tables import SPANS, rate_tables
 from gapwatch.synth import demographics as demo
 from gapwatch.synth.params import SynthParams
 from gapwatch.synth.population import Population
@@ -65,6 +67,7 @@ def generate(pop: Population, layout: Layout, years: list[int], days: list[int],
     rates = p.lcff_base_rates
     span_rate = np.array([rates["K-3"] * 1.104, rates["4-6"], rates["7-8"],
                           rates["9-12"] * 1.026])
+    tables = rate_tables()
     span_of_grade = np.array([0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 3, 3, 3])  # TK .. 12
     rank = np.argsort(np.argsort(layout.need)) / max(layout.n - 1, 1)
     out: list[Budgets] = []
@@ -74,8 +77,11 @@ def generate(pop: Population, layout: Layout, years: list[int], days: list[int],
         s = e.school[m]
         ada_w = (e.days_enrolled[m] - e.days_absent[m]) / n_days
         enr_w = e.days_enrolled[m] / n_days
-        scale = (1 + p.lcff_cola) ** (year - 2025)
-        ada_rate = span_rate[span_of_grade[e.grade[m] + 1]] * scale
+        if year in tables:  # the year's whole-dollar adjusted rates
+            year_rate = np.array([tables[year].adjusted_base(s) for s in SPANS], dtype=float)
+        else:
+            year_rate = span_rate * (1 + p.lcff_cola) ** (year - 2025)
+        ada_rate = year_rate[span_of_grade[e.grade[m] + 1]]
         base = np.bincount(s, weights=ada_w * ada_rate, minlength=layout.n)
         size = np.bincount(s, weights=enr_w, minlength=layout.n)
         undup_flag = e.frpm[m] | (e.el[m] == demo.EL) | e.foster[m]

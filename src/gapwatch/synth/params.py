@@ -186,9 +186,11 @@ class SynthParams:
     # --- money ------------------------------------------------------------------------------------
     lcff_base_rates: Mapping[str, float] = _p(
         {"K-3": 10025.0, "4-6": 10177.0, "7-8": 10478.0, "9-12": 12144.0},
-        "LCFF base grant per ADA in 2024-25 by grade span (before span adjustments).",
+        "LCFF base grant per ADA in 2024-25 by grade span (before span adjustments), for "
+        "years without a shipped rate table (before 2021-22, after 2025-26).",
     )
-    lcff_cola: float = _p(0.035, "Yearly change of LCFF rates applied to other years.")
+    lcff_cola: float = _p(0.035, "Yearly change of LCFF rates applied to years without a "
+                          "shipped rate table.")
     supp_conc_to_schools: float = _p(0.7, "Share of LCFF supplemental/concentration dollars "
                                      "allocated to schools (the rest stays central).")
     title1_per_pupil: float = _p(650.0, "Title I dollars per SED student in Title I schools.")

@@ -7,6 +7,12 @@ high-need schools and in their first years; some leavers move to another school 
 district (voluntary moves favour low-need schools), staff displaced by falling enrollment are
 placed by mandatory assignment (favouring hard-to-staff schools), and the remaining vacancies
 are filled by new hires, who are novices more often in high-need schools. Staff ids persist.
+
+Teachers' assignments follow CDE's Teaching Assignment Monitoring Outcomes (METHODS.md 6.2):
+of the credentialed (clear or preliminary) teachers teaching out of field, about
+``LIMITED_PERMIT_SHARE`` hold a limited assignment permit (Out-of-Field) and the rest are
+misassigned (Ineffective); :func:`tamo_outcomes` gives the outcome CDE would report for the
+latest year (an approximation: a few assignments are left Incomplete).
 """
 
 from __future__ import annotations
@@ -25,7 +31,13 @@ from gapwatch.synth.util import categorical, logit, rank_within, sigmoid
 ROLES = ("TEACHER", "PRINCIPAL", "ASSISTANT_PRINCIPAL", "COUNSELOR", "NURSE", "SOCIAL_WORKER",
          "PSYCHOLOGIST", "PARAPROFESSIONAL", "LIBRARIAN", "OTHER")
 TEACHER, PRINCIPAL, AP, COUNSELOR, NURSE, SOCIAL_WORKER, PSYCH, PARA, LIBRARIAN, OTHER = range(10)
-CREDENTIALS = ("CLEAR", "PRELIMINARY", "INTERN", "PERMIT", "WAIVER", "NONE")
+CREDENTIALS = ("CLEAR", "PRELIMINARY", "INTERN", "PERMIT", "WAIVER", "NONE", "LIMITED_PERMIT")
+#: Of the credentialed teachers teaching out of field, the share on a limited assignment
+#: permit (approximation; the rest are misassigned).
+LIMITED_PERMIT_SHARE = 0.5
+#: TAMO outcomes the generator reports for the latest year, and the share left Incomplete.
+TAMO_OUTCOMES = ("CLEAR", "OUT_OF_FIELD", "INTERN", "INEFFECTIVE", "INCOMPLETE")
+INCOMPLETE_SHARE = 0.02
 ASSIGNMENTS = ("MUTUAL_CONSENT", "MANDATORY", "OTHER")
 _CERTIFICATED = np.array([True, True, True, True, True, True, True, False, True, False])
 
@@ -109,7 +121,31 @@ def generate(pop: Population, layout: Layout, years: list[int], days_per_year: l
             cur, next_id = _turnover(prev, count, fte, layout, year, next_id, p, rng)
         frames.append(cur)
         prev = cur
-    return Staff(*(np.concatenate([getattr(f, k) for f in frames]) for k in Staff.__annotations__))
+    staff = Staff(*(np.concatenate([getattr(f, k) for f in frames])
+                    for k in Staff.__annotations__))
+    # a limited assignment permit belongs to the person: one draw per staff member
+    holds = stream(seed, "limited_permit").random(next_id + 1)[staff.staff] < LIMITED_PERMIT_SHARE
+    credentialed = staff.credential <= CREDENTIALS.index("PRELIMINARY")
+    limited = (staff.role == TEACHER) & staff.out_of_field & credentialed & holds
+    staff.credential = np.where(limited, CREDENTIALS.index("LIMITED_PERMIT"),
+                                staff.credential).astype(np.int8)
+    return staff
+
+
+def tamo_outcomes(staff: Staff, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index into :data:`TAMO_OUTCOMES` for the teachers of the latest year, and the rows
+    without one (other roles and years): as CDE would report from the credentials, with
+    ``INCOMPLETE_SHARE`` of assignments left Incomplete."""
+    c = staff.credential
+    outcome = np.select(
+        [np.isin(c, [CREDENTIALS.index(x) for x in ("PERMIT", "WAIVER", "NONE")]),
+         c == CREDENTIALS.index("INTERN"), c == CREDENTIALS.index("LIMITED_PERMIT"),
+         staff.out_of_field],
+        [3, 2, 1, 3], 0)
+    u = stream(seed, "tamo").random(len(staff))
+    outcome = np.where(u < INCOMPLETE_SHARE, 4, outcome)
+    none = (staff.role != TEACHER) | (staff.year != staff.year.max(initial=0))
+    return outcome.astype(np.int32), none
 
 
 def _hire(count: np.ndarray, fte: np.ndarray, layout: Layout, year: int, next_id: int,

@@ -26,6 +26,9 @@ STREAMS: tuple[str, ...] = (
     "interventions",
     "engagement",
     "daily",
+    "limited_permit",
+    "tamo",
+    "biliteracy",
 )
 
 

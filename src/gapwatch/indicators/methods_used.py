@@ -1,0 +1,63 @@
+"""Which method choices a run used, kept with its results and published with the site.
+
+``gapwatch run`` stores the table ``methods_used`` (one row per choice: ``method``, ``setting``,
+``value``, ``verified``, ``source``): whether the participation rule was applied, and the ELPI
+reference (version, how levels 2 and 3 were split, which parts are verified). ``gapwatch
+report`` writes the same rows to ``SITE/data/methods.json`` (settings, no student data), and the
+methodology page says in words what was used.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from gapwatch.config import Config
+from gapwatch.indicators.elpi import reference_from_config
+from gapwatch.indicators.participation import rule
+
+COLUMNS = ("method", "setting", "value", "verified", "source")
+
+
+def methods_rows(config: Config) -> list[tuple]:
+    """The rows of ``methods_used`` for a run with ``config``."""
+    p, elpi = rule(), reference_from_config(config)
+    on = bool(config["indicators.participation_rule"])
+    return [
+        ("participation_rule", "applied", "on" if on else "off", p.verified["rule"], p.source),
+        ("participation_rule", "version", p.version, p.verified["rule"], p.source),
+        ("participation_rule", "first_year", str(p.first_year), p.verified["first_year"],
+         p.source),
+        ("elpi_levels", "version", elpi.version, elpi.verified["rules"], elpi.path),
+        ("elpi_levels", "split_rule", elpi.split_rule, elpi.verified["splits"], elpi.path),
+        ("elpi_levels", "thresholds", "given", elpi.verified["thresholds"], elpi.path),
+        ("elpi_levels", "alternate_from", str(elpi.alternate_from), elpi.verified["alternate"],
+         elpi.path),
+    ]
+
+
+def store_methods(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """Replace ``methods_used`` in the warehouse."""
+    con.execute("CREATE OR REPLACE TABLE methods_used (method VARCHAR, setting VARCHAR, "
+                "value VARCHAR, verified BOOLEAN, source VARCHAR)")
+    con.executemany("INSERT INTO methods_used VALUES (?, ?, ?, ?, ?)", methods_rows(config))
+
+
+def read_methods(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, dict]]:
+    """``methods_used`` as ``{method: {setting: {"value", "verified"}}}`` ({} before a run)."""
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "methods_used" not in have:
+        return {}
+    out: dict[str, dict[str, dict]] = {}
+    for method, setting, value, verified, _ in con.execute(
+            "SELECT * FROM methods_used").fetchall():
+        out.setdefault(method, {})[setting] = {"value": value, "verified": verified}
+    return out
+
+
+def write_methods(methods: dict, data_dir: Path) -> None:
+    """``methods.json`` beside the published files."""
+    (data_dir / "methods.json").write_text(json.dumps(methods, indent=1, sort_keys=True),
+                                           encoding="utf-8")
