@@ -4,9 +4,11 @@ warehouse, filters, sorting, export, out-of-scope answers (404, logged)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 
+import duckdb
 import pytest
 from conftest import students_of
 
@@ -113,3 +115,24 @@ def test_export_is_logged_and_formula_safe(clients, accounts) -> None:
     rows = export_ids(clients["teacher"], "?tier=2")
     event = AuditEvent.objects.get(action="export", username="teacher")
     assert event.detail.startswith(f"{len(rows)} students")
+
+
+def test_district_view_says_what_could_not_be_computed(clients, district) -> None:
+    """Undefined measures show in words: run_status's reasons, and a Dashboard result without a
+    color shows its reason instead."""
+    con = duckdb.connect(str(district), read_only=True)
+    try:
+        missing = con.execute("SELECT measure, reason FROM run_status WHERE status <> "
+                              "'computed' AND reason IS NOT NULL ORDER BY measure").fetchall()
+        uncolored = con.execute(
+            "SELECT reason FROM dashboard WHERE entity_type = 'district' AND color IS NULL "
+            "AND school_year = (SELECT max(school_year) FROM dashboard) LIMIT 1").fetchone()
+    finally:
+        con.close()
+    assert missing, "a 6-school district has measures it cannot compute"
+    page = html.unescape(clients["district_admin"].get("/district/").content.decode())
+    assert "What could not be computed, and why" in page
+    for measure, reason in missing:
+        assert measure in page and reason in page
+    if uncolored:
+        assert f"no color: {uncolored[0]}" in page

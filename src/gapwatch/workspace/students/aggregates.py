@@ -46,7 +46,7 @@ def _panels(snap: Snapshot, entity_type: str, entity_id: str) -> dict:
             g["drill"] = drill_group(g["student_group"])
     if snap.has("goals_progress"):
         out["goals"] = snap.rows("""
-            SELECT goal_name, student_group, school_year, value, interim_target, status
+            SELECT goal_name, student_group, school_year, value, interim_target, status, note
             FROM goals_progress WHERE entity_type = $type AND entity_id = $id
             ORDER BY goal_name, student_group, school_year DESC""", params)
     return out
@@ -72,7 +72,10 @@ def district_view(request: HttpRequest) -> HttpResponse:
     snap = request.warehouse
     district_id = snap.value("SELECT any_value(district_id) FROM schools")
     schools = snap.rows("SELECT school_id, school_name FROM schools ORDER BY school_name")
+    not_computed = snap.rows(
+        "SELECT measure, status, reason FROM run_status WHERE status <> 'computed' "
+        "ORDER BY stage, measure") if snap.has("run_status") else []
     record(request, Action.VIEW, object_type="district", object_id=district_id)
     return render(request, "workspace/aggregates.html", {
         "title": "District", "school_id": "", "schools": schools, "drill": True,
-        **_panels(snap, "district", district_id)})
+        "not_computed": not_computed, **_panels(snap, "district", district_id)})
