@@ -87,9 +87,32 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with owner_only():
         con = connect(path, read_only=False)
         try:
+            add_new_columns(con)
             yield con
         finally:
             con.close()
+
+
+def add_new_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Give a warehouse made by an earlier gapwatch the contract's newer optional columns, as
+    NULL (the contract only grows: a bundle without them loads the same way); return them as
+    ``table.column``. Every stage that writes a warehouse opens it through :func:`writing`, so
+    the stages can count on every contract column being there."""
+    have: dict[str, set[str]] = {}
+    for table_name, column in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main'"
+    ).fetchall():
+        have.setdefault(table_name, set()).add(column)
+    added = []
+    for tbl in TABLES:
+        if tbl.name not in have:
+            continue
+        for col in tbl.columns:
+            if col.name not in have[tbl.name] and not col.required:
+                con.execute(f"ALTER TABLE {quote_ident(tbl.name)} ADD COLUMN "
+                            f"{quote_ident(col.name)} {col.sql_type}")
+                added.append(f"{tbl.name}.{col.name}")
+    return added
 
 
 @contextlib.contextmanager
