@@ -575,3 +575,24 @@ def test_methodology_page_says_which_rules_were_used(site, published, tmp_path):
     build_site(copy, tmp_path / "none", pdf=False)
     text = " ".join(parse(tmp_path / "none" / "en" / "methodology.html").text().split())
     assert "do not say whether the state's 95% participation rule was applied" in text
+
+
+def test_methodology_page_names_what_could_not_be_computed(published, tmp_path):
+    """Indicators the district's data could not support are listed with what they need, in
+    both languages; a site without such indicators has no such section."""
+    copy = tmp_path / "data"
+    shutil.copytree(published, copy)
+    (copy / "methods.json").write_text(json.dumps({"not_computed": {
+        "Four-year graduation rate": {"value": "graduation_cohorts", "verified": True}}}))
+    build_site(copy, tmp_path / "site", pdf=False)
+    text = " ".join(parse(tmp_path / "site" / "en" / "methodology.html").text().split())
+    assert "What this report could not compute" in text
+    assert "Four-year graduation rate: needs the district's graduation_cohorts data" in text
+    es = " ".join(parse(tmp_path / "site" / "es" / "methodology.html").text().split())
+    assert "Lo que este informe no pudo calcular" in es
+    assert "necesita los datos de graduation_cohorts del distrito" in es
+    plain = " ".join(parse(tmp_path / "site" / "en" / "methodology.html").text().split())
+    (copy / "methods.json").write_text("{}")
+    build_site(copy, tmp_path / "none", pdf=False)
+    none = " ".join(parse(tmp_path / "none" / "en" / "methodology.html").text().split())
+    assert "could not compute" not in none and plain != none

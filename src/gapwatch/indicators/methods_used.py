@@ -1,8 +1,9 @@
 """Which method choices a run used, kept with its results and published with the site.
 
 ``gapwatch run`` stores the table ``methods_used`` (one row per choice: ``method``, ``setting``,
-``value``, ``verified``, ``source``): whether the participation rule was applied, and the ELPI
-reference (version, how levels 2 and 3 were split, which parts are verified). ``gapwatch
+``value``, ``verified``, ``source``): whether the participation rule was applied, the ELPI
+reference (version, how levels 2 and 3 were split, which parts are verified), and the
+indicators the district's data could not support (``not_computed``: name, what it needs). ``gapwatch
 report`` writes the same rows to ``SITE/data/methods.json`` (settings, no student data), and the
 methodology page says in words what was used.
 """
@@ -38,11 +39,26 @@ def methods_rows(config: Config) -> list[tuple]:
     ]
 
 
+def not_computed_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Indicators the run could not compute, as rows of ``methods_used`` (method
+    ``not_computed``, setting the indicator's name, value what it needs): what the district's
+    data lacks, which the methodology page says in words. Structural facts only (which tables a
+    district gave), never counts."""
+    from gapwatch.indicators.registry import BUILTIN_BY_ID
+
+    rows = con.execute("SELECT indicator, reason FROM indicator_status WHERE NOT computed "
+                       "ORDER BY indicator").fetchall()
+    return [("not_computed", BUILTIN_BY_ID[i].name if i in BUILTIN_BY_ID else i,
+             (reason or "").removeprefix("needs "), True, "indicator_status")
+            for i, reason in rows]
+
+
 def store_methods(con: duckdb.DuckDBPyConnection, config: Config) -> None:
-    """Replace ``methods_used`` in the warehouse."""
+    """Replace ``methods_used`` in the warehouse (after ``indicator_status``)."""
     con.execute("CREATE OR REPLACE TABLE methods_used (method VARCHAR, setting VARCHAR, "
                 "value VARCHAR, verified BOOLEAN, source VARCHAR)")
-    con.executemany("INSERT INTO methods_used VALUES (?, ?, ?, ?, ?)", methods_rows(config))
+    con.executemany("INSERT INTO methods_used VALUES (?, ?, ?, ?, ?)",
+                    methods_rows(config) + not_computed_rows(con))
 
 
 def read_methods(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, dict]]:

@@ -182,6 +182,9 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
                     {"title": view._("How to read these pages"),
                      "participation": _setting(data.methods, "participation_rule", "applied"),
                      "elpi_split": _setting(data.methods, "elpi_levels", "split_rule"),
+                     "not_computed": [{"name": view._(name), "needs": v["value"]}
+                                      for name, v in sorted(
+                                          data.methods.get("not_computed", {}).items())],
                      "coding": [{"n": view.fmt.count(int(n)), "cut": view.fmt.percent(c),
                                  "low": view.fmt.percent(100 - c)}
                                 for n, c in data.disclosure.get("coding", [])]}))
