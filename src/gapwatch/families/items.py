@@ -12,6 +12,10 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gapwatch.config import Config
 
 from gapwatch.contract import CODE_SETS
 
@@ -119,3 +123,21 @@ def _load(path: Path) -> ItemMap:
     if empty:
         raise ItemMapError(f"{path}: scale {empty[0]} has no items")
     return ItemMap(str(raw.get("name", path.stem)), path, rs, scales, items)
+
+
+def survey_items(config: Config | None) -> ItemMap:
+    """The item map named by ``families.survey_items_file`` (the shipped one when empty); a
+    bad file is a ConfigError naming the setting."""
+    from gapwatch.config import ConfigError
+
+    path = config["families.survey_items_file"] if config is not None else ""
+    if not path:
+        return load_items()
+    file = Path(path)
+    if config is not None and config.path is not None and not file.is_absolute():
+        file = config.path.parent / file
+    try:
+        return load_items(file)
+    except ItemMapError as err:
+        where = config.where("families.survey_items_file") if config is not None else ""
+        raise ConfigError(f"{where}: {err}") from None

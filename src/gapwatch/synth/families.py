@@ -85,8 +85,8 @@ def family_records(pop: Population, layout: Layout, calendars: list[SchoolCalend
         plans = (
             (0, sigmoid(0.9 - 1.2 * high - 0.5 * risk - 0.2 * need)),  # conference
             (3, sigmoid(-2.2 - 0.3 * need + 0.2 * el[m])),  # workshop
-            (1, 0.012 * np.exp(-0.7 * el[m] - 0.5 * e.sed[m])),  # site council member
-            (2, np.where(el[m], 0.05, 0.003)),  # EL advisory committee member
+            (1, 0.035 * np.exp(-0.7 * el[m] - 0.5 * e.sed[m])),  # site council
+            (2, np.where(el[m], 0.12, 0.004)),  # EL advisory committee
         )
         for activity, p in plans:
             r = m[rng.random(m.size) < p]
@@ -135,7 +135,7 @@ def survey_responses(pop: Population, layout: Layout, calendars: list[SchoolCale
                 if kind not in items.scales[item.scale].respondents:
                     continue
                 points = items.response_scales[item.response_scale].points
-                x = latent + rng.normal(0, 0.8, rows.size) + 0.4
+                x = latent + rng.normal(0, 0.8, rows.size) + 1.0
                 answer = np.clip(np.round((points + 1) / 2 + x * points / 4), 1, points)
                 cols["year"].append(np.full(rows.size, cal.school_year, np.int16))
                 cols["school"].append(school)
