@@ -57,7 +57,7 @@ def family_view(view: pd.DataFrame, bundle: Path, emap: pd.DataFrame) -> pd.Data
     fe = fe[fe["student_id"].notna()].assign(school_year=lambda d: d["school_year"].astype(int))
     for activity, col in ACTIVITIES.items():
         fe[col] = fe["activity"] == activity
-    fe["family_any"] = True
+    fe["family_any"] = fe["activity"] != "OTHER"  # OTHER: contacts such as a letter sent
     flags = _at_entities(fe, emap, [*ACTIVITIES.values(), "family_any"], "any")
     view = view.join(flags, on=KEYS)
     for col in [*ACTIVITIES.values(), "family_any"]:

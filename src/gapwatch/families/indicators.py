@@ -52,8 +52,8 @@ ENGAGEMENT: tuple[Indicator, ...] = (
     Indicator(
         id="family_any", name="Families taking part in any school activity",
         description="Share of students whose family took part in at least one recorded "
-        "activity (conference, council, committee, workshop, home visit, other) during the "
-        "school year.",
+        "activity (conference, council, committee, workshop, survey, home visit) during the "
+        "school year; OTHER rows (contacts such as a letter sent) are not participation.",
         citation=CITE_DASHBOARD, universe="TRUE", outcome="family_any",
         kind=Kind.RATE, direction=Direction.HIGHER, grades="TK-12",
         needs=("enrollments", "family_engagement"),

@@ -6,7 +6,8 @@ Columns added (docs/families.md):
 - ``home_language_code``: ISO 639-1 code of ``students.home_language`` (languages.toml; NULL
   when the language is not listed);
 - ``family_<activity>`` for CONFERENCE, SITE_COUNCIL, EL_ADVISORY, WORKSHOP, HOME_VISIT and
-  ``family_any``: a ``family_engagement`` row about this student's family (``student_id`` set)
+  ``family_any`` (any activity but OTHER, which records contacts such as a letter sent): a
+  ``family_engagement`` row about this student's family (``student_id`` set)
   that year, recorded at the entity (at a school: that school; a board district or the
   district: any of its schools);
 - ``abc_at_risk``: an ABC early-warning sign this year: absent 10% or more of the days enrolled,
@@ -27,9 +28,11 @@ from gapwatch.sql import sql_string
 ACTIVITIES = ("CONFERENCE", "SITE_COUNCIL", "EL_ADVISORY", "WORKSHOP", "HOME_VISIT")
 
 
-def _source(name: str, present: set[str]) -> str:
-    return (f"t_{name} AS (SELECT * FROM {name})" if name in present
-            else f"t_{name} AS {empty_table(name)}")
+def _source(name: str, present: set[str], extra: str = "") -> str:
+    base = f"(SELECT * FROM {name})" if name in present else empty_table(name)
+    if extra:  # rows the staff workspace recorded (earlywarning.workspace.merge_engagement)
+        return f"t_{name} AS ({base} UNION ALL BY NAME SELECT * FROM {extra})"
+    return f"t_{name} AS {base}"
 
 
 KEYS = "f.school_year, x.entity_type, x.entity_id, f.student_id"
@@ -38,7 +41,7 @@ KEYS = "f.school_year, x.entity_type, x.entity_id, f.student_id"
 def _facts() -> str:
     flags = ",\n           ".join(
         f"bool_or(f.activity = '{a}') AS f_{a.lower()}" for a in ACTIVITIES)
-    return f"""SELECT {KEYS}, {flags}, TRUE AS f_any
+    return f"""SELECT {KEYS}, {flags}, bool_or(f.activity <> 'OTHER') AS f_any
     FROM t_family_engagement f JOIN school_entities x ON x.school_id = f.school_id
     WHERE f.student_id IS NOT NULL GROUP BY ALL"""
 
@@ -75,8 +78,10 @@ def family_columns(items: ItemMap) -> list[str]:
     return cols
 
 
-def family_year_ctes(present: set[str], options: ViewOptions, items: ItemMap) -> str:
-    """``WITH ...`` ending with the CTE ``family_year``."""
+def family_year_ctes(present: set[str], options: ViewOptions, items: ItemMap,
+                     workspace: bool = False) -> str:
+    """``WITH ...`` ending with the CTE ``family_year`` (``workspace``: add the rows of
+    ``workspace_family_engagement``)."""
     fam = [f"coalesce(fe.f_{a.lower()}, FALSE) AS family_{a.lower()}" for a in ACTIVITIES]
     fam.append("coalesce(fe.f_any, FALSE) AS family_any")
     for s in items.student_scales():
@@ -86,7 +91,9 @@ def family_year_ctes(present: set[str], options: ViewOptions, items: ItemMap) ->
     on = ("{a}.school_year = r.school_year AND {a}.entity_type = r.entity_type "
           "AND {a}.entity_id = r.entity_id AND {a}.student_id = r.student_id")
     ctes = [
-        _source("family_engagement", present), _source("survey_responses", present),
+        _source("family_engagement", present,
+                "workspace_family_engagement" if workspace else ""),
+        _source("survey_responses", present),
         f"family_facts AS ({_facts()})", f"survey_facts AS ({_survey(items)})",
         f"""family_year AS (
     SELECT r.*, {home_language_sql('st.home_language')} AS home_language_code,

@@ -162,7 +162,8 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
     rows: dict[str, list] = {}
     items = survey_items(config)
     views = {Source.STUDENT_YEAR: student_year_ctes, Source.COHORT: cohort_ctes,
-             Source.FAMILY_YEAR: lambda p, o: family_year_ctes(p, o, items)}
+             Source.FAMILY_YEAR: lambda p, o: family_year_ctes(
+                 p, o, items, workspace=_has_table(con, "workspace_family_engagement"))}
     try:
         for source in Source:
             batch = [c for c in runnable if c.indicator.source is source]
@@ -189,6 +190,11 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
     summary.rows = table.num_rows
     summary.seconds = time.perf_counter() - started
     return table, summary
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                            [name]).fetchone()[0])
 
 
 def data_groups(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[str]:
