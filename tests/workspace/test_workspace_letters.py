@@ -4,6 +4,9 @@ row; out of scope answers 404."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import shutil
 
 import duckdb
@@ -30,6 +33,10 @@ def test_profile_offers_the_letter_and_the_look_is_logged(clients, accounts, dis
     assert letter.status_code == 200 and letter["Cache-Control"] == "no-store"
     text = letter.content.decode()
     assert 'lang="es"' in text and "Confidencial" in text
+    style = re.search(r"<style>(.*?)</style>", text, flags=re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = letter["Content-Security-Policy"]
+    assert f"'sha256-{digest}'" in policy and "script-src 'self'" in policy
     events = AuditEvent.objects.filter(action=Action.VIEW, object_type="family_letter",
                                        student_id=sid, username="principal")
     assert events.count() == 1 and "language es" in events.get().detail

@@ -7,7 +7,10 @@ Both are logged like every look at a student: viewing the letter is a ``view`` o
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import re
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -43,9 +46,24 @@ def letter(request: HttpRequest, student_id: str) -> HttpResponse:
     code, fallback = choose_language(facts, request.GET.get("lang") or None)
     record(request, Action.VIEW, object_type="family_letter", object_id=student_id,
            student_id=student_id, detail=f"language {code}")
-    response = HttpResponse(render_letter(facts, code, dt.date.today(), fallback))
+    html = render_letter(facts, code, dt.date.today(), fallback)
+    response = HttpResponse(html)
     response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = _policy(html)
     return response
+
+
+def _policy(html: str) -> str:
+    """The workspace's policy, with the letter's own inline stylesheet allowed by its hash
+    (the letter carries its style inline, as email needs)."""
+    from django.conf import settings
+
+    found = re.search(r"<style>(.*?)</style>", html, flags=re.S)
+    if not found:
+        return settings.CONTENT_SECURITY_POLICY
+    digest = base64.b64encode(hashlib.sha256(found.group(1).encode()).digest()).decode()
+    return settings.CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", f"style-src 'self' 'sha256-{digest}'")
 
 
 @allow(*RECORDING_ROLES)
