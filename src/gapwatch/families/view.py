@@ -20,6 +20,8 @@ Columns added (docs/families.md):
 
 from __future__ import annotations
 
+import math
+
 from gapwatch.families.items import ItemMap
 from gapwatch.families.languages import home_language_sql
 from gapwatch.indicators.views import ViewOptions, empty_table, student_year_ctes
@@ -46,24 +48,28 @@ def _facts() -> str:
     WHERE f.student_id IS NOT NULL GROUP BY ALL"""
 
 
-def _score(items: ItemMap, scale: str) -> tuple[str, str]:
-    """SQL of one answer of ``scale`` on a 0-1 range, and its favourable cut on that range."""
-    score, cut = [], []
-    for item in items.items_of(scale):
+def _margin(items: ItemMap, scale: str) -> str:
+    """SQL: one answer's distance above its favourable cut, on the 0-1 range of its item,
+    as an exact whole number (times 100 and the least common multiple of the items' ranges),
+    so that both engines compare sums of integers, never rounded averages."""
+    its = items.items_of(scale)
+    lcm = math.lcm(*(items.response_scales[i.response_scale].points - 1 for i in its))
+    whens = []
+    for item in its:
         rs = items.response_scales[item.response_scale]
-        answer = f"{rs.points + 1} - response" if item.reverse else "response"
-        score.append(f"WHEN {sql_string(item.code)} THEN ({answer} - 1) / {rs.points - 1}.0")
-        cut.append(f"WHEN {sql_string(item.code)} THEN "
-                   f"{(rs.favourable_min - 1) / (rs.points - 1)!r}")
-    return f"CASE item {' '.join(score)} END", f"CASE item {' '.join(cut)} END"
+        answer = f"({rs.points + 1} - response)" if item.reverse else "response"
+        factor = lcm // (rs.points - 1)
+        whens.append(f"WHEN {sql_string(item.code)} THEN "
+                     f"(100 * {answer} - {round(rs.favourable_min * 100)}) * {factor}")
+    return f"CASE item {' '.join(whens)} END"
 
 
 def _survey(items: ItemMap) -> str:
     cols = []
     for s in items.student_scales():
-        score, cut = _score(items, s.code)
+        margin = _margin(items, s.code)
         name = s.code.lower()
-        cols.append(f"avg({score}) AS {name}_score, avg({cut}) AS {name}_cut")
+        cols.append(f"sum({margin}) AS {name}_margin, count({margin}) AS {name}_items")
     return f"""SELECT {KEYS}, {', '.join(cols)}
     FROM t_survey_responses f JOIN school_entities x ON x.school_id = f.school_id
     WHERE f.respondent_type = 'STUDENT' AND f.student_id IS NOT NULL GROUP BY ALL"""
@@ -86,8 +92,8 @@ def family_year_ctes(present: set[str], options: ViewOptions, items: ItemMap,
     fam.append("coalesce(fe.f_any, FALSE) AS family_any")
     for s in items.student_scales():
         n = s.code.lower()
-        fam.append(f"sv.{n}_score IS NOT NULL AS {n}_answered")
-        fam.append(f"sv.{n}_score >= sv.{n}_cut - 1e-9 AS {n}_favourable")
+        fam.append(f"coalesce(sv.{n}_items, 0) > 0 AS {n}_answered")
+        fam.append(f"sv.{n}_margin >= 0 AS {n}_favourable")
     on = ("{a}.school_year = r.school_year AND {a}.entity_type = r.entity_type "
           "AND {a}.entity_id = r.entity_id AND {a}.student_id = r.student_id")
     ctes = [
