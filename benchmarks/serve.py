@@ -150,12 +150,15 @@ def main() -> None:
                                               str(args.threads)], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
-        for _ in range(120):
+        ready, started = 0, time.monotonic()  # every worker has prepared the warehouse
+        while ready < 4 * args.workers and time.monotonic() - started < 1800:
             try:
-                requests.get(url + "/login/", timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.5)
+                ok = requests.get(url + "/ready/", timeout=10).status_code == 200
+                ready = ready + 1 if ok else 0
+            except requests.RequestException:
+                ready = 0
+            time.sleep(0.2)
+        print(f"server ready after {time.monotonic() - started:.1f} s", file=sys.stderr)
         cookies = {}
         for role in roles:
             s = requests.Session()
