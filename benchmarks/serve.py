@@ -85,11 +85,13 @@ def accounts(db: Path) -> dict[str, list[str]]:
 
 
 def students(db: Path, school: str | None, n: int = 2000) -> list[str]:
+    """Students of the latest year (at ``school``: those whose latest enrollment is there, as
+    the workspace's roster places them)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        sql = ("SELECT DISTINCT student_id FROM enrollments WHERE school_year = "
-               "(SELECT max(school_year) FROM enrollments)")
-        sql += " AND school_id = ?" if school else ""
+        sql = ("SELECT student_id FROM enrollments WHERE school_year = "
+               "(SELECT max(school_year) FROM enrollments) GROUP BY student_id")
+        sql += " HAVING arg_max(school_id, entry_date) = ?" if school else ""
         return [r[0] for r in con.execute(sql + f" ORDER BY hash(student_id) LIMIT {n}",
                                           [school] if school else []).fetchall()]
     finally:
