@@ -85,11 +85,13 @@ def accounts(db: Path) -> dict[str, list[str]]:
 
 
 def students(db: Path, school: str | None, n: int = 2000) -> list[str]:
+    """Students of the latest year (at ``school``: those whose latest enrollment is there, as
+    the workspace's roster places them)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        sql = ("SELECT DISTINCT student_id FROM enrollments WHERE school_year = "
-               "(SELECT max(school_year) FROM enrollments)")
-        sql += " AND school_id = ?" if school else ""
+        sql = ("SELECT student_id FROM enrollments WHERE school_year = "
+               "(SELECT max(school_year) FROM enrollments) GROUP BY student_id")
+        sql += " HAVING arg_max(school_id, entry_date) = ?" if school else ""
         return [r[0] for r in con.execute(sql + f" ORDER BY hash(student_id) LIMIT {n}",
                                           [school] if school else []).fetchall()]
     finally:
@@ -150,12 +152,15 @@ def main() -> None:
                                               str(args.threads)], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
-        for _ in range(120):
+        ready, started = 0, time.monotonic()  # every worker has prepared the warehouse
+        while ready < 4 * args.workers and time.monotonic() - started < 1800:
             try:
-                requests.get(url + "/login/", timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.5)
+                ok = requests.get(url + "/ready/", timeout=10).status_code == 200
+                ready = ready + 1 if ok else 0
+            except requests.RequestException:
+                ready = 0
+            time.sleep(0.2)
+        print(f"server ready after {time.monotonic() - started:.1f} s", file=sys.stderr)
         cookies = {}
         for role in roles:
             s = requests.Session()

@@ -69,8 +69,10 @@ def test_pulled_json_gives_the_same_tables_as_the_xml_files(resources, tmp_path:
     with Server(resources) as server:
         pull(server.url, KEY, SECRET, out, page_size=500)
     from_api, from_xml = _stage(out), _stage(GRAND_BEND)
+    # staff: 2 of the 65 assignments (one counselor at two schools, FTE given only for the
+    # district) are rejected by the adapter with that reason, from both alike
     assert {t: len(r) for t, r in from_api.items()} == {
-        "schools": 3, "students": 960, "discipline": 21, "staff": 65}
+        "schools": 3, "students": 960, "discipline": 21, "staff": 63}
     assert from_api == from_xml
 
 

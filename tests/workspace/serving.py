@@ -47,10 +47,10 @@ def serving(db: Path, env: dict, threads: int = 4):
                             text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
+        deadline = time.monotonic() + 120
+        while True:  # ready: the warehouse is prepared
             try:
-                if requests.get(url + "/login/", timeout=2).status_code == 200:
+                if requests.get(url + "/ready/", timeout=10).status_code == 200:
                     break
             except requests.ConnectionError:
                 pass

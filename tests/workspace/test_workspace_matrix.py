@@ -41,6 +41,7 @@ EXPECT = {
     "home": ("get", "/", {}, {"anonymous": 302, **{r: 302 for r in ROLES}}),
     "login": ("get", "/login/", {}, {"anonymous": 200, **{r: 302 for r in ROLES}}),
     "logout": ("post", "/logout/", {}, {"anonymous": 302, **{r: 302 for r in ROLES}}),
+    "ready": ("get", "/ready/", {}, {"anonymous": 200, **{r: 200 for r in ROLES}}),
     "students": ("get", "/students/", {}, answers(STAFF)),
     "students_export": ("get", "/students/export.csv", {}, answers(STAFF)),
     "student": ("get", "/students/{sid}/", {}, answers(STAFF)),

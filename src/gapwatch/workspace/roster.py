@@ -12,6 +12,15 @@ ROSTER = "memory.main.ws_roster"
 TAUGHT = "memory.main.ws_taught"
 
 
+def school_year(snap: Snapshot) -> int:
+    """The year the workspace shows: the early-warning run's, else the latest enrolled."""
+    facts = snap.generation.facts
+    if "year" not in facts:
+        table = "student_tiers" if snap.has("student_tiers") else "enrollments"
+        facts["year"] = int(snap.value(f"SELECT max(school_year) FROM {table}") or 0)
+    return facts["year"]
+
+
 def _tiers(snap: Snapshot) -> str:
     if snap.has("student_tiers"):
         return "SELECT * FROM student_tiers WHERE school_year = $year"
@@ -37,13 +46,18 @@ def _build(snap: Snapshot, year: int) -> None:
             FROM warehouse.enrollments WHERE school_year = $year GROUP BY student_id),
         t AS ({_tiers(snap).replace('FROM student_tiers', 'FROM warehouse.student_tiers')}),
         sup AS ({support.replace('FROM supports_in_place', 'FROM warehouse.supports_in_place')})
-        SELECT r.*, {names}, st.race_ethnicity, sc.school_name, t.tier, t.urgency,
+        SELECT r.*, {names}, st.race_ethnicity, st.gender, st.home_language, sc.school_name,
+               t.tier, t.urgency,
                t.probability, t.at_risk_count, t.tier_reason, t.flag_reasons,
                t.supports_in_place, sup.student_id IS NOT NULL AS has_support
         FROM r LEFT JOIN warehouse.students st ON st.student_id = r.student_id
         LEFT JOIN warehouse.schools sc ON sc.school_id = r.school_id
         LEFT JOIN t ON t.student_id = r.student_id
-        LEFT JOIN sup ON sup.student_id = r.student_id""", {"year": year})
+        LEFT JOIN sup ON sup.student_id = r.student_id
+        ORDER BY r.school_id, r.student_id""", {"year": year})
+    # sorted by school: a school's students are a few row groups (DuckDB skips the others);
+    # indexed by student: a student's row is one index lookup
+    con.execute(f"CREATE INDEX ws_roster_student ON {ROSTER} (student_id)")
     if snap.has("sections", "course_marks"):
         con.execute(f"""CREATE OR REPLACE TABLE {TAUGHT} AS
             SELECT DISTINCT s.teacher_staff_id AS staff_id, m.student_id
@@ -88,3 +102,13 @@ def local(snap: Snapshot, table: str, year: int) -> str:
                             {"year": year} if "$year" in LOCAL[table] else [])
             gen.facts[key] = name
     return name
+
+
+def warm(snap: Snapshot) -> None:
+    """Build everything the pages read from a new generation before it is served: the year's
+    roster and the per-student tables of :data:`LOCAL`."""
+    year = school_year(snap)
+    roster(snap, year)
+    for table, keep in LOCAL.items():
+        if snap.has(table):
+            local(snap, table, year if "$year" in keep else 0)

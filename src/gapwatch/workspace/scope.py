@@ -17,21 +17,12 @@ from django.http import Http404, HttpRequest
 from gapwatch.workspace.audit.models import Action
 from gapwatch.workspace.audit.record import record
 from gapwatch.workspace.roles import Role
-from gapwatch.workspace.roster import TAUGHT, roster
+from gapwatch.workspace.roster import TAUGHT, roster, school_year
 from gapwatch.workspace.warehouse import Snapshot
 
 
 class OutOfScope(Http404):
     """A request for something outside the user's scope (answered 404)."""
-
-
-def school_year(snap: Snapshot) -> int:
-    """The year the workspace shows: the early-warning run's, else the latest enrolled."""
-    facts = snap.generation.facts
-    if "year" not in facts:
-        table = "student_tiers" if snap.has("student_tiers") else "enrollments"
-        facts["year"] = int(snap.value(f"SELECT max(school_year) FROM {table}") or 0)
-    return facts["year"]
 
 
 def grades(spec: str) -> list[str]:

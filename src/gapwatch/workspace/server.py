@@ -36,6 +36,16 @@ def prepare(db: Path, console: Console) -> str:
     return describe(settings.DATABASES["default"])
 
 
+def _warm_worker(worker: object) -> None:
+    """Start preparing the warehouse in each worker as it starts (requests wait for it; the
+    worker keeps reporting to gunicorn meanwhile)."""
+    from django.conf import settings
+
+    from gapwatch.workspace.warehouse import served
+
+    served(settings.WAREHOUSE).ready()
+
+
 def serve(db: Path, host: str, port: int, workers: int, threads: int, console: Console) -> None:
     """Serve until interrupted (gunicorn, ``workers`` processes of ``threads`` threads)."""
     from gunicorn.app.base import BaseApplication
@@ -47,7 +57,7 @@ def serve(db: Path, host: str, port: int, workers: int, threads: int, console: C
             for key, value in {"bind": f"{host}:{port}", "workers": workers,
                                "threads": threads, "worker_class": "gthread",
                                "accesslog": None, "errorlog": "-", "loglevel": "warning",
-                               "timeout": 60}.items():
+                               "timeout": 60, "post_worker_init": _warm_worker}.items():
                 self.cfg.set(key, value)
 
         def load(self):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", accounts.home, name="home"),
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("ready/", accounts.ready, name="ready"),
     path("students/", students.student_list, name="students"),
     path("students/export.csv", students.student_export, name="students_export"),
     path("students/<str:student_id>/", students.profile, name="student"),

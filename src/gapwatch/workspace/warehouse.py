@@ -7,13 +7,22 @@ place: each builds a new file beside it and renames it over the old one
 instance, and gives every request a cursor on one generation for the whole request. A request
 that started on the old file finishes on it (its inode stays readable until closed): no page
 mixes old and new data, and the writers never meet a lock held by the workspace.
+
+A new generation is *prepared* before it is served (the roster and the per-student tables the
+pages read, :func:`gapwatch.workspace.roster.warm`): the first generation when the server starts
+(or on the first request), every later one in a background thread while requests go on being
+answered from the previous generation. A request that meets a preparation waits for it a few
+seconds at most (``GAPWATCH_FRESH_WAIT``, default 5): a small district's pages show the new data
+at once, a large district's go on from the old generation until the new one is ready.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +33,7 @@ from gapwatch.sql import sql_string
 from gapwatch.warehouse import WarehouseMissing, session_config
 
 Identity = tuple[int, int, int, int]
+log = logging.getLogger(__name__)
 
 
 def identity(path: Path) -> Identity:
@@ -104,27 +114,86 @@ class Snapshot:
 
 
 class Warehouse:
-    """The served warehouse file; :meth:`snapshot` reopens it after a swap."""
+    """The served warehouse file; :meth:`snapshot` moves to a new generation after a swap, once
+    ``prepare`` (run on a snapshot of it) has made it ready."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, prepare: Callable[[Snapshot], None] | None = None) -> None:
         self.path = Path(path)
+        self.prepare = prepare
         self._lock = threading.Lock()
         self._current: Generation | None = None
+        self._preparing: Identity | None = None
+        self._prepared = threading.Event()  # set when the preparation under way ends
+        self.fresh_wait = float(os.environ.get("GAPWATCH_FRESH_WAIT") or 5)
 
-    def snapshot(self) -> Snapshot:
+    def _ready(self) -> Generation:
+        """A generation of the file as it is now, opened and prepared."""
+        generation = Generation.open(self.path)
+        if self.prepare is not None:
+            snap = Snapshot(generation)
+            try:
+                self.prepare(snap)
+            finally:
+                snap.close()
+        return generation
+
+    def _prepare_in_background(self, now: Identity) -> None:
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                generation = self._ready()
+            except Exception:  # noqa: BLE001 - the old generation keeps serving; retried later
+                log.exception("could not prepare the new warehouse %s", self.path)
+                generation = None
+            with self._lock:
+                if generation is not None:
+                    self._current = generation
+                self._preparing = None
+                done.set()
+
+        self._preparing, self._prepared = now, done
+        threading.Thread(target=run, name="gapwatch-warehouse-prepare", daemon=True).start()
+
+    def _wait(self, first_without_limit: bool) -> None:
+        """Start preparing the file as it is now if it is not the current generation, and
+        wait for a preparation under way (without limit while nothing is ready to serve)."""
         now = identity(self.path)
         with self._lock:
-            if self._current is None or self._current.identity != now:
-                self._current = Generation.open(self.path)
+            if self._preparing is None and (self._current is None
+                                            or self._current.identity != now):
+                self._prepare_in_background(now)
+            waiting = self._prepared if self._preparing is not None else None
+            limit = None if self._current is None and first_without_limit else self.fresh_wait
+        if waiting is not None:
+            waiting.wait(limit)
+
+    def snapshot(self) -> Snapshot:
+        """A snapshot of the newest prepared generation (the first one is waited for)."""
+        self._wait(first_without_limit=True)
+        with self._lock:
+            if self._current is None:  # the preparation failed: again here, to raise
+                self._current = self._ready()
             return Snapshot(self._current)
+
+    def ready(self) -> bool:
+        """Whether a prepared generation can be served (waits ``fresh_wait`` at most)."""
+        self._wait(first_without_limit=False)
+        return self._current is not None
 
 
 _served: dict[Path, Warehouse] = {}
 _served_lock = threading.Lock()
 
 
+def _warm(snap: Snapshot) -> None:
+    from gapwatch.workspace.roster import warm
+
+    warm(snap)
+
+
 def served(path: Path) -> Warehouse:
-    """The process-wide :class:`Warehouse` of ``path``."""
+    """The process-wide :class:`Warehouse` of ``path``, prepared for the workspace's pages."""
     key = Path(path).resolve()
     with _served_lock:
-        return _served.setdefault(key, Warehouse(key))
+        return _served.setdefault(key, Warehouse(key, prepare=_warm))

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from gapwatch.ingest.mapping import Mapping
+from gapwatch.ingest.problems import Problem, Severity
 from gapwatch.ingest.reader import StagedFile
 from gapwatch.sources.base import (
     SourceRead,
@@ -32,7 +33,16 @@ from gapwatch.sources.edfi.records import (
     xml_records,
 )
 from gapwatch.sources.edfi.resources import BY_NAME, RESOURCES
-from gapwatch.sources.edfi.views import BASE, MACROS, STRAY_ABSENCES, VIEWS
+from gapwatch.sources.edfi.views import (
+    BASE,
+    INCOMPLETE_CALENDARS,
+    MACROS,
+    REJECTS,
+    SCHOOL_DAY,
+    SESSION_DAYS,
+    STRAY_ABSENCES,
+    VIEWS,
+)
 
 HERE = Path(__file__).parent
 ENROLLMENT = ("the StudentEnrollment interchange (StudentSchoolAssociation and "
@@ -100,15 +110,46 @@ def read(con: duckdb.DuckDBPyConnection, folder: Path) -> SourceRead:
         out.notes.append(f"{folder}: no Ed-Fi XML interchange (*.xml) or pulled resource "
                          "(*.jsonl)")
     con.execute(MACROS)
+    con.execute(f"CREATE OR REPLACE TABLE src_session_days AS {SESSION_DAYS}")
+    con.execute(SCHOOL_DAY)
+    for view, sql in VIEWS.items():
+        con.execute(f"CREATE OR REPLACE TABLE src_{view} AS {sql}")
+    taken = _take_out(con, out)
     stray = con.execute(STRAY_ABSENCES).fetchone()[0]
     if stray:
         out.notes.append(f"Ed-Fi: {stray:,} absence event(s) fall on no instructional day of "
                          "their school's calendar and are not counted as days absent")
-    for view, sql in VIEWS.items():
-        con.execute(f"CREATE OR REPLACE TABLE src_{view} AS {sql}")
-        base = out.sources.get(BASE[view])
+    sessions, listed, total, schools = con.execute(INCOMPLETE_CALENDARS).fetchone()
+    if sessions:
+        out.notes.append(
+            f"Ed-Fi: the calendars of school(s) {schools} list {listed:,} of the {total:,} "
+            f"instructional days of their {sessions} session(s): days enrolled are the "
+            "sessions' TotalInstructionalDays for enrollments spanning whole sessions, and an "
+            "absence counts on any day of a session")
+    for view in VIEWS:
+        base = out.sources.get(BASE.get(view, ""))
         if base is not None:
             rows = con.execute(f"SELECT count(*) FROM src_{view}").fetchone()[0]
             out.sources[view] = StagedFile(base.path, base.label, f"src_{view}", [], rows,
-                                           base.problems)
+                                           base.problems + taken.get(view, []))
     return out
+
+
+def _take_out(con: duckdb.DuckDBPyConnection, out: SourceRead) -> dict[str, list[Problem]]:
+    """Remove the rows :data:`views.REJECTS` names from their views, as problems that say why
+    (only when the resource the rule rests on has records: without them the load is refused
+    or the table left out as a whole, naming the interchange)."""
+    taken: dict[str, list[Problem]] = {}
+    for view, needs, sql in REJECTS:
+        if needs not in out.sources or not out.sources[needs].rows_staged:
+            continue
+        rows = con.execute(sql).fetchall()
+        if not rows:
+            continue
+        con.execute(f"DELETE FROM src_{view} WHERE (_file, _line) IN "
+                    f"(SELECT _file, _line FROM ({sql}))")
+        taken.setdefault(view, []).extend(
+            Problem(file=file, line=line, column=column, value=value or "", reason=reason,
+                    severity=Severity.ERROR, raw_row=f"{file} line {line}")
+            for file, line, column, value, reason in rows)
+    return taken

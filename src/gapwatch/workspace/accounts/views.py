@@ -40,3 +40,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.role == Role.PARTNER:
         return redirect("referrals")
     return redirect("students")
+
+
+def ready(request: HttpRequest) -> HttpResponse:
+    """For a load balancer or a start script: 200 once the warehouse is prepared to be served,
+    503 while the first generation is being prepared. Carries no data; no sign-in needed."""
+    from django.conf import settings
+
+    from gapwatch.workspace.warehouse import served
+
+    ok = settings.WAREHOUSE is not None and served(settings.WAREHOUSE).ready()
+    return HttpResponse("ready\n" if ok else "preparing\n", status=200 if ok else 503,
+                        content_type="text/plain; charset=utf-8")

@@ -118,7 +118,16 @@ def _flip(part: str) -> str:
 
 
 def options(snap: Snapshot, scope: Scope) -> dict[str, list]:
-    """Values offered by the filters: the scope's schools and grades, the year's flags."""
+    """Values offered by the filters: the scope's schools and grades, the year's flags (kept
+    with the generation, per scope)."""
+    facts = snap.generation.facts
+    key = ("options", scope.condition, repr(sorted(scope.params.items())))
+    if key not in facts:
+        facts[key] = _options(snap, scope)
+    return facts[key]
+
+
+def _options(snap: Snapshot, scope: Scope) -> dict[str, list]:
     rows = scope.roster(snap, columns="DISTINCT r.school_id, r.school_name, r.grade")
     names = {r["school_id"]: r["school_name"] or r["school_id"] for r in rows}
     schools = sorted(names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gapwatch.workspace.roster import local
+from gapwatch.workspace.roster import local, roster
 from gapwatch.workspace.warehouse import Snapshot
 
 
@@ -18,7 +18,14 @@ def _rows(snap: Snapshot, table: str, sql: str, params: dict) -> list[dict]:
 
 
 def header(snap: Snapshot, sid: str, year: int) -> dict[str, Any]:
-    """Name, school, grade, statuses of the year, home language."""
+    """Name, school, grade, statuses of the year, home language (the workspace's year from
+    its roster, another year from the enrollments)."""
+    if snap.generation.facts.get("roster_year") == year:
+        rows = snap.rows(f"""
+            SELECT student_id, first_name, last_name, race_ethnicity, gender, home_language,
+                   school_id, grade, school_name, el, sed, swd, fos AS foster, hom AS homeless
+            FROM {roster(snap, year)} WHERE student_id = $sid""", {"sid": sid})
+        return rows[0] if rows else {}
     names = ("st.first_name, st.last_name" if snap.has_column("students", "first_name")
              else "NULL AS first_name, NULL AS last_name")
     rows = snap.rows(f"""
