@@ -114,3 +114,49 @@ def test_without_the_tables_the_indicators_say_what_they_need(tmp_path: Path) ->
     summary = run(db, Config())
     assert summary.not_computed["climate_school_connectedness"] == "needs survey_responses"
     assert "family_conference" in summary.computed
+
+
+@pytest.mark.browser
+def test_families_page_passes_axe_in_a_real_browser(district: tuple[Path, Path]) -> None:
+    """The page in Debian's Chromium, served on localhost: no serious or critical axe
+    violation, no console error, nothing requested from elsewhere."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    from gapwatch.report.pdf import CHROMIUM_FLAGS, chromium_path
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+            pass
+
+    _db, site = district
+    assert chromium_path() is not None, "Chromium is needed (scripts/ensure-chromium.sh)"
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    problems: list[str] = []
+    serious = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(),
+                                    args=[f for f in CHROMIUM_FLAGS if f != "--headless"])
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+            page.on("request", lambda r: r.url.startswith((base, "data:"))
+                    or problems.append(f"external request: {r.url}"))
+            for lang in ("en", "es"):
+                page.goto(f"{base}{lang}/families.html", wait_until="load")
+                bad = [v for v in Axe().run(page).response["violations"]
+                       if v.get("impact") in ("serious", "critical")]
+                if bad:
+                    serious[lang] = [(v["id"], v["help"]) for v in bad]
+        finally:
+            browser.close()
+            httpd.shutdown()
+            httpd.server_close()
+    assert not problems, problems
+    assert not serious, serious
