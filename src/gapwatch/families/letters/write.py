@@ -70,7 +70,7 @@ def write_letters(db: Path, school_id: str, out: Path, *, lang: str | None = Non
     """Write one letter per student of ``school_id`` (see the module docstring)."""
     from gapwatch.files import check_replaceable, replace_folder, write_rows
     from gapwatch.report.pdf import chromium_path, school_pdf
-    from gapwatch.warehouse import connect, writing
+    from gapwatch.warehouse import connect
 
     check_replaceable(out, "family-letters", warehouse=db)
     con = connect(db)
@@ -115,14 +115,23 @@ def write_letters(db: Path, school_id: str, out: Path, *, lang: str | None = Non
             summary.pdfs = len(done)
         write_rows(building / "letters.csv", list(index[0]), [list(r.values()) for r in index])
         (building / "CONFIDENTIAL.txt").write_text(NOTICE, encoding="utf-8")
+        # logged before the letters appear: no letter exists without its log entry
+        _log(db, school_id, year, log)
     summary.letters = len(facts)
-    now = dt.datetime.now()
-    with writing(db) as wcon:
-        wcon.execute(LOG_DDL)
-        wcon.executemany("INSERT INTO family_letter_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         [(now, _user(), school_id, year, sid, code, fb, "cli")
-                          for sid, code, fb in log])
     return summary
+
+
+def _log(db: Path, school_id: str, year: int, rows: list[tuple]) -> None:
+    """Append the generation to ``family_letter_log``, on a working copy swapped in whole
+    (:func:`gapwatch.warehouse.rebuilding`: the workspace may be reading the warehouse)."""
+    from gapwatch.warehouse import rebuilding, writing
+
+    now = dt.datetime.now()
+    with rebuilding(db) as work, writing(work) as con:
+        con.execute(LOG_DDL)
+        con.executemany("INSERT INTO family_letter_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(now, _user(), school_id, year, sid, code, fb, "cli")
+                         for sid, code, fb in rows])
 
 
 def _user() -> str:
