@@ -13,7 +13,7 @@ import pytest
 
 from gapwatch.config import Config, ConfigError, load_config
 from gapwatch.indicators import run
-from gapwatch.indicators.views import census_day
+from gapwatch.calendar import census_day
 from gapwatch.ingest import ingest_bundle
 
 SCHOOLS = """\
