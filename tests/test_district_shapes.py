@@ -5,8 +5,8 @@ students, optional tables left out, groups absent, a year without assessments), 
 synth` writes each, and each command runs as a real process, in the order an analyst would run
 them. The ``ci`` profile runs the named shapes below and a few drawn ones; ``HYPOTHESIS_PROFILE=
 deep`` runs hundreds (``GAPWATCH_SHAPES=N`` another number). ``GAPWATCH_SHAPES_LOG=FILE``
-appends one JSON line per shape (its commands' exit codes and seconds), for the figures in the
-closing notes.
+appends one JSON line per shape (its commands' exit codes and seconds); `python
+benchmarks/shapes.py FILE` prints the run's figures.
 """
 
 from __future__ import annotations

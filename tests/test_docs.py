@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gapwatch.config import SETTINGS, render_settings_doc
+from gapwatch.config import SETTINGS
+from gapwatch.config_docs import render_settings_doc
 from gapwatch.indicators import BUILTIN
 from gapwatch.indicators.docs import render_indicators_doc
 

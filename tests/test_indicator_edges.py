@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from gapwatch.calendar import census_day
 from gapwatch.config import Config, ConfigError, load_config
 from gapwatch.indicators import run
-from gapwatch.indicators.views import census_day
 from gapwatch.ingest import ingest_bundle
 
 SCHOOLS = """\

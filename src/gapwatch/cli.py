@@ -623,7 +623,7 @@ def docs_configuration(
     out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
     """Print docs/configuration.md, generated from the settings table."""
-    from gapwatch.config import render_settings_doc
+    from gapwatch.config_docs import render_settings_doc
 
     _emit(render_settings_doc(), out)
 

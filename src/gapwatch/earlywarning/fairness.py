@@ -28,8 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gapwatch.contract import CODE_SETS
-from gapwatch.gaps.intervals import wilson
 from gapwatch.groups import group_label
+from gapwatch.stats import wilson
 
 #: (group code, column, value); ``ALL`` has no column.
 Group = tuple[str, str | None, object]

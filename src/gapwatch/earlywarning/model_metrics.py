@@ -16,8 +16,7 @@ import math
 import numpy as np
 from scipy.stats import rankdata
 
-from gapwatch.gaps.intervals import wilson
-from gapwatch.gaps.result import Z95
+from gapwatch.stats import Z95, wilson
 
 Row = tuple[str, float | None, float | None, float | None, int]  # metric, value, lo, hi, n
 

@@ -15,7 +15,8 @@ from numpy.typing import ArrayLike
 
 from gapwatch.gaps._checks import check_summary
 from gapwatch.gaps.means import Pairs, pairs
-from gapwatch.gaps.result import Z95, Gap, GapArrays, gap_arrays, pick, undefined_gap
+from gapwatch.gaps.result import Gap, GapArrays, gap_arrays, pick, undefined_gap
+from gapwatch.stats import Z95
 
 METRIC = "hedges_g"
 NESTED_NOTE = "all-students reference: g is computed against the other students (b minus a)"

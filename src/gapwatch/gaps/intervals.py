@@ -1,6 +1,6 @@
-"""Interval building blocks for rates: Wilson, Newcombe's hybrid score, and Katz's log ratio.
+"""Interval building blocks for rates: Newcombe's hybrid score and Katz's log ratio (the Wilson
+interval they build on is :func:`gapwatch.stats.wilson`).
 
-- Wilson score interval for one proportion: Wilson (1927), JASA 22(158):209-212.
 - Difference of two independent proportions, hybrid score interval (method 10) built from the
   two Wilson intervals: Newcombe (1998), Statistics in Medicine 17(8):873-890.
 - Ratio of two independent proportions, log interval: Katz, Baptista, Azen & Pike (1978),
@@ -15,23 +15,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gapwatch.gaps.result import Z95
+from gapwatch.stats import Z95, wilson
 
 Pair = tuple[np.ndarray, np.ndarray]
-
-
-def wilson(x: ArrayLike, n: ArrayLike, z: float = Z95) -> Pair:
-    """Wilson score interval for ``x`` events among ``n`` > 0 students.
-
-    >>> [round(float(b), 4) for b in wilson(30, 100)]
-    [0.2189, 0.3958]
-    """
-    x, n = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
-    p = x / n
-    denom = n + z * z
-    centre = (x + z * z / 2) / denom
-    half = z * np.sqrt(n * p * (1 - p) + z * z / 4) / denom
-    return np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
 
 
 def newcombe(x_a: ArrayLike, n_a: ArrayLike, x_b: ArrayLike, n_b: ArrayLike) -> Pair:

@@ -13,7 +13,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from gapwatch.gaps._checks import check_summary
-from gapwatch.gaps.result import Z95, Gap, GapArrays, floats, gap_arrays, pick, texts
+from gapwatch.gaps.result import Gap, GapArrays, floats, gap_arrays, pick, texts
+from gapwatch.stats import Z95
 
 METRIC = "mean_difference"
 

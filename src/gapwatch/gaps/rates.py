@@ -22,7 +22,8 @@ from numpy.typing import ArrayLike
 
 from gapwatch.gaps._checks import check_count, check_subset
 from gapwatch.gaps.intervals import ZERO_EVENTS_NOTE, katz_ratio, newcombe, wald_diff_se
-from gapwatch.gaps.result import Z95, Gap, GapArrays, floats, gap_arrays, pick, texts
+from gapwatch.gaps.result import Gap, GapArrays, floats, gap_arrays, pick, texts
+from gapwatch.stats import Z95
 
 PP_METRIC = "pp_difference"
 RATIO_METRIC = "ratio"

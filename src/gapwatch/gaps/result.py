@@ -7,10 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special
 
 #: Two-sided 95% normal quantile, 1.959963984540054.
-Z95 = float(special.ndtri(0.975))
 
 NAN = float("nan")
 

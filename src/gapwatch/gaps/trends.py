@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import duckdb
 
+from gapwatch.stats import Z95
+
 #: Metrics whose trend is reported (in the metric's own units).
 TREND_METRICS = ("pp_difference", "mean_difference", "hedges_g")
 
@@ -54,15 +56,15 @@ WITH g AS (
 )
 SELECT entity_type, entity_id, entity_name, indicator, student_group, reference, metric,
        first_year, last_year, years, first_value, last_value, change, change_se,
-       change - 1.959963984540054 * change_se AS change_low,
-       change + 1.959963984540054 * change_se AS change_high,
+       change - {z} * change_se AS change_low,
+       change + {z} * change_se AS change_high,
        CASE WHEN det > 0 THEN (sw * swxy - swx * swy) / det END AS slope,
        CASE WHEN det > 0 THEN sqrt(sw / det) END AS slope_se,
        CASE
            WHEN abs(last_value) < abs(first_value)
-                AND abs(change) > 1.959963984540054 * change_se THEN 'narrowing'
+                AND abs(change) > {z} * change_se THEN 'narrowing'
            WHEN abs(last_value) > abs(first_value)
-                AND abs(change) > 1.959963984540054 * change_se THEN 'widening'
+                AND abs(change) > {z} * change_se THEN 'widening'
            ELSE 'no clear change'
        END AS trend
 FROM est
@@ -74,5 +76,6 @@ def store_trends(con: duckdb.DuckDBPyConnection) -> int:
     """Replace ``gap_trends`` from the ``gaps`` table; return its row count."""
     from gapwatch.sql import sql_string
 
-    con.execute(TRENDS_SQL.format(metrics=", ".join(sql_string(m) for m in TREND_METRICS)))
+    con.execute(TRENDS_SQL.format(metrics=", ".join(sql_string(m) for m in TREND_METRICS),
+                                   z=repr(Z95)))
     return con.execute("SELECT count(*) FROM gap_trends").fetchall()[0][0]

@@ -16,7 +16,8 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from gapwatch.gaps import binormal
-from gapwatch.gaps.result import Z95, Gap, GapArrays, gap_arrays, make_gap, undefined_gap
+from gapwatch.gaps.result import Gap, GapArrays, gap_arrays, make_gap, undefined_gap
+from gapwatch.stats import Z95
 
 #: Valid ``method`` names for :func:`v_statistic`.
 V_METHODS = ("binormal", "empirical")

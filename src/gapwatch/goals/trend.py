@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-Z95 = float(special.ndtri(0.975))
+from gapwatch.stats import Z95
 
 
 @dataclass(frozen=True)

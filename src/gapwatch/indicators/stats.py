@@ -13,17 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-Z95 = float(special.ndtri(0.975))
-
-
-def wilson(k: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for k successes in n trials (n > 0)."""
-    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
-    p = k / n
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+from gapwatch.stats import wilson
 
 
 def rate_stats(k: np.ndarray, n: np.ndarray) -> dict[str, np.ndarray]:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
+from gapwatch.calendar import census_day, year_end, year_start
 from gapwatch.contract import TABLES_BY_NAME
 from gapwatch.indicators.elpi import ElpiReference, elpac_pick_sql, load_reference
 from gapwatch.indicators.elpi import student_year_sql as elpi_columns
@@ -29,12 +30,6 @@ from gapwatch.sql import quote_ident
 C_OR_BETTER = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "P")
 FAILING = ("F", "NP")
 CORE_AREAS = ("ELA", "MATH", "SCI", "SOC")
-
-
-def census_day(school_year: int) -> date:
-    """First Wednesday in October of the fall of ``school_year`` (CALPADS census day)."""
-    first = date(school_year - 1, 10, 1)
-    return first + timedelta(days=(2 - first.weekday()) % 7)
 
 
 @dataclass(frozen=True)
@@ -79,7 +74,7 @@ def table_ctes(present: set[str]) -> list[str]:
 
 def _years_cte(options: ViewOptions) -> str:
     rows = [
-        (y, date(y - 1, 7, 1), date(y, 6, 30), census_day(y), date(y, 5, 1))
+        (y, year_start(y), year_end(y), census_day(y), date(y, 5, 1))
         for y in options.years
     ]
     if not rows:

@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from gapwatch.indicators.views import census_day
+from gapwatch.calendar import census_day
 from gapwatch.resources.allocation_rules import (
     DEFAULT_BAND_WEIGHTS,
     EXPRESSION_COLUMNS,

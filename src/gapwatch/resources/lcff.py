@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from gapwatch.indicators.views import census_day
+from gapwatch.calendar import census_day
 from gapwatch.resources.lcff_formula import (
     Entitlement,
     SpanAmounts,

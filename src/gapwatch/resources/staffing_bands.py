@@ -36,9 +36,10 @@ import numpy as np
 import pyarrow as pa
 
 from gapwatch.gaps import Gap, mean_difference, pp_difference
-from gapwatch.gaps.result import Z95, make_gap, undefined_gap
+from gapwatch.gaps.result import make_gap, undefined_gap
 from gapwatch.indicators.stats import rate_stats
 from gapwatch.resources.staffing_spec import BANDS, FTE_SHARES, MEANS, RATES, RATIOS, Measure
+from gapwatch.stats import Z95
 
 Bands = Mapping[tuple[int, str], str]
 
