@@ -98,10 +98,10 @@ def render_letter(f: LetterFacts, lang: str, today: dt.date,
     this_year = next((a for a in f.attendance if a.school_year == f.school_year), None)
     scores = []
     for s in f.scores:
-        text = (gt("score %(score)s, level %(level)s of 4.") % {
-            "score": num(s.scale_score), "level": s.level} if s.level and s.scale_score
-            else gt("score %(score)s.") % {"score": num(s.scale_score)} if s.scale_score
-            else "")
+        score = str(int(s.scale_score)) if s.scale_score else ""  # a scale point, no grouping
+        text = (gt("score %(score)s, level %(level)s of 4.") % {"score": score, "level": s.level}
+                if s.level and score else gt("score %(score)s.") % {"score": score} if score
+                else "")
         scores.append({"subject": gt(SUBJECTS.get(s.subject, s.subject)), "text": text,
                        "meaning": gt(LEVEL_MEANING[s.level]) % {"name": first}
                        if s.level in LEVEL_MEANING else ""})
