@@ -749,6 +749,30 @@ def oracle_results(bundle: Path, *, intersections: Sequence[str] = (),
         if key not in members:
             members[key] = memberships(view, groups, el_column)
         parts.append(_aggregate(view, members[key], spec))
+    parts += _family_results(b, views["student_year"], groups)
     result = pd.concat(parts, ignore_index=True)
     result["school_year"] = result["school_year"].astype("int64")
     return result.sort_values(RESULT_COLUMNS[:5], ignore_index=True)
+
+
+def _family_results(b: _Bundle, student_view: pd.DataFrame, groups: list[str]
+                    ) -> list[pd.DataFrame]:
+    """The engagement and climate indicators (oracle_families), with home-language groups."""
+    from oracle_families import family_rules, family_view, home_language_groups
+
+    rules = {i: r for i, r in family_rules().items()
+             if r[0] in b.tables
+             and _read(b.folder, r[0])["student_id"].notna().any()}
+    if not rules:
+        return []
+    view = family_view(student_view, b.folder, b.emap)
+    members = memberships(view, groups)
+    for code, member in home_language_groups(view).items():
+        members[code] = member.astype(bool)
+    out = []
+    for ind, (needs, universe, outcome) in rules.items():
+        def rule(v: pd.DataFrame, u: str = universe, o: str = outcome
+                 ) -> tuple[pd.Series, pd.Series]:
+            return (_b(v[u]) if u else pd.Series(True, index=v.index)), _b(v[o])
+        out.append(_aggregate(view, members, Spec(ind, "rate", "family_year", needs, rule)))
+    return out

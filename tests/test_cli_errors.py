@@ -70,7 +70,8 @@ def test_a_file_that_is_not_a_warehouse_is_refused_in_words(tmp_path: Path,
         db.write_bytes(content)
     env = {**os.environ, "GAPWATCH_LOG_DIR": str(tmp_path / "logs")}
     for command in (["run"], ["export", "--out", str(tmp_path / "x")], ["early-warning"],
-                    ["allocate", "--amount", "10"], ["report", "--out", str(tmp_path / "s")]):
+                    ["allocate", "--amount", "10"], ["report", "--out", str(tmp_path / "s")],
+                    ["family-letters", "--school", "0001", "--out", str(tmp_path / "l")]):
         done = subprocess.run([sys.executable, "-m", "gapwatch.cli", *command, "--db", str(db)],
                               capture_output=True, text=True, env=env, cwd=tmp_path)
         said = " ".join((done.stdout + done.stderr).split())

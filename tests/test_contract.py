@@ -10,7 +10,7 @@ import pytest
 from gapwatch.contract import CODE_SETS, TABLES, Kind, table
 from gapwatch.contract.codes import ADDED_CODES
 from gapwatch.contract.docs import render_data_model
-from gapwatch.contract.tables import ADDED_COLUMNS
+from gapwatch.contract.tables import ADDED_COLUMNS, ADDED_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MODEL = ROOT.parent / "shared" / "design" / "DATA_MODEL.md"
@@ -60,7 +60,9 @@ def test_table_and_column_names_match_the_shared_contract() -> None:
     documented: set[str] = set()
     for heading in headings:
         documented.update(re.findall(r"[a-z_]+", heading.replace(" and ", " ")))
-    assert {t.name for t in TABLES} == documented
+    assert {t.name for t in TABLES} == documented | set(ADDED_TABLES)
+    assert not documented & set(ADDED_TABLES), "a table of DATA_MODEL.md is not an addition"
+    assert all(not table(n).required for n in ADDED_TABLES), "added tables are optional"
     for section in re.split(r"^### ", text, flags=re.M)[1:]:
         heading, body = section.split("\n", 1)
         body = body.split("\n## ")[0]
@@ -112,5 +114,7 @@ def test_data_model_doc_covers_every_column_and_code() -> None:
             assert f"| `{code}` |" in text
     for name in ADDED_COLUMNS:
         assert f"| column `{name}` |" in text
+    for name in ADDED_TABLES:
+        assert f"| table `{name}` |" in text
     assert set(ADDED_CODES) <= set(CODE_SETS)
     assert all(set(c) <= set(CODE_SETS[n]) for n, c in ADDED_CODES.items())

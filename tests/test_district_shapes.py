@@ -115,6 +115,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("users", "list", "--db", "w.duckdb"),
     ("export", "--db", "w.duckdb", "--out", "export"),
     ("early-warning", "--db", "w.duckdb", "--out", "early-warning"),
+    ("family-letters", "--db", "w.duckdb", "--school", "0001", "--out", "letters", "--no-pdf"),
     ("allocate", "--db", "w.duckdb", "--amount", "250000"),
     ("report", "--db", "w.duckdb", "--out", "site", "--no-pdf"),
     ("audit-disclosure", "site"),

@@ -20,6 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from oracle_families import family_rules
 from oracle_indicators import (
     KEYS,
     SBAC_THRESHOLDS,
@@ -39,7 +40,7 @@ from minibundle import write_minibundle
 
 ROW_KEY = [*KEYS, "indicator", "student_group"]
 INTERSECTIONS = ("AA+M", "EL+SWD")
-INDICATORS = [s.id for s in specs()]
+INDICATORS = [s.id for s in specs()] + list(family_rules())
 SHOW = 8  #: differing rows shown in a failure message
 
 

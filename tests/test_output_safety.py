@@ -252,25 +252,29 @@ def test_report_replaces_a_previous_site_but_not_a_users_file_in_it(
         inside.unlink()
 
 
-@pytest.mark.parametrize("command", ["export", "early-warning", "synth", "demo"])
+@pytest.mark.parametrize("command", ["export", "early-warning", "synth", "demo",
+                                     "family-letters"])
 def test_other_out_options_refuse_a_foreign_folder(district: Path, command: str) -> None:
     mine = foreign_folder(district.parent)
     before = tree(mine)
     args = {"export": ["export", "--db", str(district), "--out", str(mine)],
             "early-warning": ["early-warning", "--db", str(district), "--out", str(mine)],
             "synth": ["synth", str(mine), "--students", "300", "--schools", "2"],
-            "demo": ["demo", "--out", str(mine), "--no-serve", "--students", "300"]}[command]
+            "demo": ["demo", "--out", str(mine), "--no-serve", "--students", "300"],
+            "family-letters": ["family-letters", "--db", str(district), "--school", "0001",
+                               "--out", str(mine), "--no-pdf"]}[command]
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert "not a previous gapwatch" in " ".join(result.output.split())
     assert tree(mine) == before
 
 
-@pytest.mark.parametrize("command", ["export", "early-warning"])
+@pytest.mark.parametrize("command", ["export", "early-warning", "family-letters"])
 def test_staff_exports_never_replace_the_warehouse_folder(district: Path, command: str) -> None:
     before = tree(district.parent)
+    school = ["--school", "0001", "--no-pdf"] if command == "family-letters" else []
     result = runner.invoke(app, [command, "--db", str(district), "--out",
-                                 str(district.parent)])
+                                 str(district.parent), *school])
     assert result.exit_code == 2
     assert "holds the warehouse" in " ".join(result.output.split())
     assert tree(district.parent) == before

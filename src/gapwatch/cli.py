@@ -423,6 +423,39 @@ def early_warning(
                   f"confidential: {out / 'CONFIDENTIAL.txt'})")
 
 
+@app.command("family-letters")
+def family_letters(
+    school: Annotated[str, typer.Option(help="School id: one letter per student enrolled "
+                                        "there.")],
+    db: Annotated[Path, typer.Option(help="DuckDB warehouse after `gapwatch ingest`.")] = Path(
+        "gapwatch.duckdb"),
+    lang: Annotated[str | None, typer.Option(help="Write every letter in this language "
+                                             "(default: each family's preferred language "
+                                             "from guardians).")] = None,
+    year: Annotated[int | None, typer.Option(help="School year (default: the school's "
+                                             "latest).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the letters (new, empty or earlier "
+                                      "letters: replaced whole; owner-only, confidential).")
+                   ] = Path("family-letters"),
+    pdf: Annotated[bool | None, typer.Option(
+        "--pdf/--no-pdf", help="Print each letter to PDF (default: when Chromium is "
+                               "installed).")] = None,
+) -> None:
+    """Write a progress letter to each student's family, in the family's language (PDF, and
+    HTML for email). Staff only: confidential, owner-only, every generation logged."""
+    from gapwatch.families.letters import write_letters
+    from gapwatch.families.letters.write import LettersRefused
+    from gapwatch.files import FolderRefused
+    from gapwatch.warehouse import WarehouseMissing
+
+    try:
+        summary = write_letters(db, school, out, lang=lang, school_year=year, pdf=pdf)
+    except (WarehouseMissing, FolderRefused, LettersRefused) as err:
+        console.print(f"[bold red]{err}")
+        raise typer.Exit(2) from None
+    console.print(str(summary))
+
+
 def _flow_back(db: Path, work: Path, con=None) -> None:
     """Read the staff workspace's supports and served referrals into the working copy's
     ``interventions`` (when a workspace is configured; docs/workspace.md)."""
@@ -593,6 +626,16 @@ def docs_configuration(
     from gapwatch.config_docs import render_settings_doc
 
     _emit(render_settings_doc(), out)
+
+
+@docs_app.command("letters-pot")
+def docs_letters_pot(
+    out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+) -> None:
+    """Print the family letters' translation template (families/letters/locale/letters.pot)."""
+    from gapwatch.families.letters.catalog import render_pot
+
+    _emit(render_pot(), out)
 
 
 def _emit(text: str, out: Path | None) -> None:

@@ -42,6 +42,10 @@ SETTINGS: tuple[Setting, ...] = (
             "(`src/gapwatch/indicators/elpi_levels/2019.toml`: ELPAC thresholds, the level 2 "
             "and 3 split scores, the Alternate ELPAC rule), e.g. with CDE's split scores; "
             "relative to the config file. See docs/indicators.md, el_progress."),
+    Setting("families.survey_items_file", "", "A survey item map replacing the shipped one "
+            "(`src/gapwatch/families/survey_items.toml`: items, scales, favourable answers), "
+            "for a district whose climate survey has other item codes; relative to the config "
+            "file. See docs/families.md."),
     Setting("indicators.participation_rule", False, "Apply the Academic Indicator's "
             "participation rule: below 95% participation, add the lowest obtainable scale "
             "score for the missing students needed to reach 95% (CDE's 2024-25 layouts). Off "

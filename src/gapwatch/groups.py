@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gapwatch.contract import CODE_SETS, STUDENT_GROUPS
+from gapwatch.families.groups import home_language_labels
 from gapwatch.sql import sql_string
 
 #: Group code -> SQL predicate over the student-year view.
@@ -40,7 +41,8 @@ GROUP_COLUMNS: tuple[str, ...] = (
 
 #: Groups reported where the data has them (not in the contract's default set): students in a
 #: dual-language program (``enrollments.dual_language``).
-DATA_GROUPS: dict[str, str] = {"DL": "Dual-language program students"}
+DATA_GROUPS: dict[str, str] = {"DL": "Dual-language program students",
+                               **home_language_labels()}
 
 #: For the Academic Indicator the EL group also counts students reclassified in the past four
 #: years (CDE, cde.ca.gov/ta/ac/cm/acadindcal.asp). Indicators marked ``el_group="academic"``

@@ -184,6 +184,20 @@ CODE_SETS: dict[str, dict[str, str]] = {
         "FAMILY_SUPPORT": "Family support",
         "OTHER": "Other",
     },
+    "guardian_relationship": {
+        "PARENT": "Parent",
+        "STEPPARENT": "Stepparent",
+        "GRANDPARENT": "Grandparent",
+        "FOSTER_PARENT": "Foster parent",
+        "LEGAL_GUARDIAN": "Legal guardian",
+        "OTHER_RELATIVE": "Other relative",
+        "OTHER": "Other",
+    },
+    "respondent_type": {
+        "STUDENT": "Student",
+        "PARENT": "Parent or guardian",
+        "STAFF": "Staff member",
+    },
     "intervention_status": {
         "PLANNED": "Planned",
         "ACTIVE": "Active",
@@ -197,6 +211,8 @@ CODE_SETS: dict[str, dict[str, str]] = {
 ADDED_CODES: dict[str, tuple[str, ...]] = {
     "credential": ("LIMITED_PERMIT",),
     "tamo_outcome": tuple(CODE_SETS["tamo_outcome"]),
+    "guardian_relationship": tuple(CODE_SETS["guardian_relationship"]),
+    "respondent_type": tuple(CODE_SETS["respondent_type"]),
 }
 
 #: Student groups of the contract's default set, with labels (DATA_MODEL.md, "Student groups").

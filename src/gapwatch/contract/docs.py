@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gapwatch.contract.codes import ADDED_CODES, CODE_SETS, STUDENT_GROUPS
 from gapwatch.contract.schema import Column, Kind, Table
-from gapwatch.contract.tables import ADDED_COLUMNS, CONTRACT_VERSION, TABLES
+from gapwatch.contract.tables import ADDED_COLUMNS, ADDED_TABLES, CONTRACT_VERSION, TABLES
 
 KIND_TEXT: dict[Kind, str] = {
     Kind.ID: "identifier (text; leading zeros kept)",
@@ -179,6 +179,7 @@ def _additions() -> str:
              "The contract only grows: these columns and codes were added after version 1 was "
              "first written. Bundles without them load as before.\n",
              "| added | what |", "|---|---|"]
+    lines += [f"| table `{name}` | {why} |" for name, why in ADDED_TABLES.items()]
     lines += [f"| column `{name}` | {why} |" for name, why in ADDED_COLUMNS.items()]
     lines += [f"| codes of `{name}` | {', '.join(f'`{c}`' for c in codes)} |"
               for name, codes in ADDED_CODES.items()]

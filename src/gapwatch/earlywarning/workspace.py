@@ -6,6 +6,9 @@ A workspace is read when one is configured: ``GAPWATCH_DATABASE_URL`` (PostgreSQ
 ``GAPWATCH_WORKSPACE_DB`` is set, or the default SQLite file beside the warehouse
 (``<warehouse>.workspace.sqlite3``) exists (docs/workspace.md).
 
+Family contacts recorded there (a progress letter sent) go to ``workspace_family_engagement``,
+which the family indicators read beside ``family_engagement``.
+
 Rows from the workspace carry ids ``WS-S<n>`` (supports) and ``WS-R<n>`` (served referrals) and
 are listed in the warehouse table ``workspace_interventions``; each run replaces the previous
 run's rows, so running twice adds nothing twice.
@@ -73,9 +76,22 @@ def import_workspace(con: duckdb.DuckDBPyConnection, warehouse: Path) -> int | N
     from gapwatch.workspace import setup
 
     setup(warehouse)
-    from gapwatch.workspace.flowback import workspace_interventions
+    from gapwatch.workspace.flowback import workspace_engagement, workspace_interventions
 
+    merge_engagement(con, workspace_engagement())
     return merge_interventions(con, workspace_interventions())
+
+
+def merge_engagement(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> int:
+    """Replace ``workspace_family_engagement`` (family contacts recorded in the workspace, in
+    the columns of ``family_engagement``; the family indicators read both)."""
+    con.register("__ws_family", rows)
+    try:
+        con.execute("CREATE OR REPLACE TABLE workspace_family_engagement AS "
+                    "SELECT * FROM __ws_family")
+    finally:
+        con.unregister("__ws_family")
+    return rows.num_rows
 
 
 def export_tiers(warehouse: Path, tiers: pa.Table) -> int | None:

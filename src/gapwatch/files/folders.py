@@ -42,6 +42,7 @@ KINDS = {
     "early-warning": "early-warning export (gapwatch early-warning)",
     "synth": "synthetic bundle (gapwatch synth)",
     "demo": "demo folder (gapwatch demo)",
+    "family-letters": "family letters folder (gapwatch family-letters)",
 }
 SHOWN = 5  #: foreign files named in a refusal
 

@@ -105,9 +105,14 @@ def referenced_columns(compiled: list[Compiled]) -> set[str]:
     return names
 
 
+#: Columns a view's groups read beyond GROUP_COLUMNS (home-language groups: family_year only).
+SOURCE_DIMS: dict[Source, tuple[str, ...]] = {Source.FAMILY_YEAR: ("home_language_code",)}
+
+
 def narrow_view_sql(views: str, source: Source, compiled: list[Compiled]) -> str:
     """The view's rows with only the columns the aggregation reads (to materialize)."""
-    keep = ["school_year", "entity_type", "entity_id", *GROUP_COLUMNS]
+    keep = ["school_year", "entity_type", "entity_id", *GROUP_COLUMNS,
+            *SOURCE_DIMS.get(source, ())]
     keep += sorted(referenced_columns(compiled) - set(keep))
     return f"{views}\nSELECT {', '.join(keep)} FROM {source.value}"
 
@@ -121,7 +126,7 @@ def aggregate_sql(views: str, source: Source, compiled: list[Compiled],
     )
     pairs = [p for i, c in enumerate(compiled) for p in aggregates(c, i)]
     keys = "school_year, entity_type, entity_id"
-    dims = ", ".join(GROUP_COLUMNS)
+    dims = ", ".join((*GROUP_COLUMNS, *SOURCE_DIMS.get(source, ())))
     return (
         (f"{views},\n" if views else "WITH ") + "cells AS (\n"
         f"    SELECT {keys}, {dims},\n           "

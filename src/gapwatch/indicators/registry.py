@@ -29,6 +29,7 @@ class Direction(StrEnum):
 class Source(StrEnum):
     STUDENT_YEAR = "student_year"
     COHORT = "cohort"
+    FAMILY_YEAR = "family_year"  #: student_year with family and survey facts (families.view)
 
 
 @dataclass(frozen=True)
@@ -323,5 +324,10 @@ BUILTIN: tuple[Indicator, ...] = (
         "progress on the ELPAC and at grades.",
     ),
 )
+
+# Engagement and climate indicators (issue 18), over the family_year view.
+from gapwatch.families.indicators import family_indicators  # noqa: E402
+
+BUILTIN += family_indicators()
 
 BUILTIN_BY_ID: dict[str, Indicator] = {i.id: i for i in BUILTIN}

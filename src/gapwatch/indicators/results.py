@@ -16,6 +16,10 @@ import numpy as np
 import pyarrow as pa
 
 from gapwatch.config import Config
+from gapwatch.families.groups import home_language_groups
+from gapwatch.families.indicators import with_climate
+from gapwatch.families.items import survey_items
+from gapwatch.families.view import family_year_ctes
 from gapwatch.groups import reported_groups
 from gapwatch.indicators.aggregate import (
     Compiled,
@@ -139,7 +143,8 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
     started = time.perf_counter()
     present = tables_present(con)
     disabled = set(config["indicators.disabled"])
-    indicators = [i for i in BUILTIN if i.id not in disabled] + custom_indicators(config)
+    indicators = ([i for i in with_climate(BUILTIN, config) if i.id not in disabled]
+                  + custom_indicators(config))
     summary = RunSummary(engine_name, 0.0, 0)
     settings = {k.split(".", 1)[1]: config[k] for k in config_settings()}
     runnable: list[Compiled] = []
@@ -155,7 +160,10 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
     check_custom_sql(con, views_sql(present, options), [c.indicator for c in runnable], config)
     engine = make_engine(engine_name, con, sorted(present))
     rows: dict[str, list] = {}
-    views = {Source.STUDENT_YEAR: student_year_ctes, Source.COHORT: cohort_ctes}
+    items = survey_items(config)
+    views = {Source.STUDENT_YEAR: student_year_ctes, Source.COHORT: cohort_ctes,
+             Source.FAMILY_YEAR: lambda p, o: family_year_ctes(
+                 p, o, items, workspace=_has_table(con, "workspace_family_engagement"))}
     try:
         for source in Source:
             batch = [c for c in runnable if c.indicator.source is source]
@@ -165,7 +173,10 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
             engine.materialize(source.value, narrow_view_sql(
                 views[source](present, options), source, batch))
             step(f"aggregating {source.value} ({len(batch)} indicators)")
-            sql = aggregate_sql("", source, batch, group_codes(groups, batch))
+            pairs = group_codes(groups, batch)
+            if source is Source.FAMILY_YEAR:
+                pairs += home_language_groups(con, present)
+            sql = aggregate_sql("", source, batch, pairs)
             wide = engine.query(sql)
             for key, values in long_rows(wide, batch, config["indicators.participation_rule"]
                                      ).items():
@@ -179,6 +190,11 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
     summary.rows = table.num_rows
     summary.seconds = time.perf_counter() - started
     return table, summary
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                            [name]).fetchone()[0])
 
 
 def data_groups(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[str]:

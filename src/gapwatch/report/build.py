@@ -12,6 +12,8 @@ the CSVs and ``disclosure.json``) and writes::
                                        (<ID>: the school id, :mod:`gapwatch.report.page_names`)
     out/{en,es}/methodology.html       how to read the pages
     out/{en,es}/resources.html         "Do resources follow need?" (when resources_*.csv exist)
+    out/{en,es}/families.html          "Families and school climate" (engagement and climate
+                                       indicators, draft local-indicator narratives)
 
 School pages (and their PDFs) can be rendered in a pool of processes (``workers``).
 """
@@ -28,6 +30,7 @@ from babel.dates import format_date
 from jinja2 import Environment
 
 from gapwatch.report.data import Published, load
+from gapwatch.report.families_page import families_context, is_family
 from gapwatch.report.i18n import LANGUAGE_NAMES, LANGUAGES
 from gapwatch.report.page_names import page_name, page_names
 from gapwatch.report.pdf import chromium_path, school_pdf
@@ -64,6 +67,7 @@ def _languages(data: Published, district: tuple[str, str] | None, dname: str,
                 "district_name": dname, "min_n": min_n, "downloads": downloads,
                 "built": format_date(built, format="long", locale=lang),
                 "has_resources": resources is not None,
+                "has_families": any(is_family(i) for i, _n, _k in data.indicators()),
                 "years": [view.fmt.year(y) for y in data.years]}
         out[lang] = _Lang(lang, _environment(lang), view, base, resources)
     return out
@@ -159,7 +163,8 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
     summary.schools = [sid for sid, _n in schools]
     built = _build_date()
     langs = _languages(data, district, dname, downloads, built)
-    total = len(LANGUAGES) * (2 + len(schools) + bool(data.resources))
+    has_families = any(is_family(i) for i, _n, _k in data.indicators())
+    total = len(LANGUAGES) * (2 + len(schools) + bool(data.resources) + has_families)
 
     def done(page: Path) -> None:
         summary.pages.append(page)
@@ -171,7 +176,8 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
     for st in langs.values():
         view = st.view
         if district:
-            indicators = view.indicators("district", district[0], dname)
+            indicators = [v for v in view.indicators("district", district[0], dname)
+                          if not is_family(v["anchor"].removeprefix("ind-"))]
             goals = view.goals("district", district[0])
         else:
             indicators, goals = [], {"rows": []}
@@ -191,6 +197,11 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
         if st.resources is not None:
             done(_write(out, st, "resources.html", "resources.html",
                         {"title": view._("Do resources follow need?"), "view": st.resources}))
+
+        families = families_context(view, district, dname, schools) if has_families else None
+        if families is not None:
+            done(_write(out, st, "families.html", "families.html",
+                        {"title": view._("Families and school climate"), "view": families}))
 
     jobs = [(lang, sid, sname) for lang in LANGUAGES for sid, sname in schools]
     if workers > 1 and len(jobs) > 1:

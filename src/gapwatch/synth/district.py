@@ -21,6 +21,7 @@ from gapwatch.synth import (
     community,
     courses,
     discipline,
+    families,
     graduation,
     money,
     names,
@@ -39,7 +40,7 @@ from gapwatch.synth.writer import labels, to_arrow
 #: Steps of :func:`simulate`, in order (for progress display).
 STEPS = ("schools", "students and enrollments", "discipline", "absences", "assessments",
          "courses and sections", "staff", "graduation cohorts", "budgets", "community",
-         "interventions and engagement")
+         "interventions and engagement", "families and surveys")
 
 
 @dataclass
@@ -66,6 +67,8 @@ class District:
     context: dict[str, object]
     interventions: dict[str, object]
     engagement: dict[str, object]
+    guardians: dict[str, object]
+    survey: dict[str, object]
 
     @property
     def years(self) -> list[int]:
@@ -91,7 +94,7 @@ class District:
         names = ["schools", "students", "enrollments", "attendance_daily", "assessments",
                  "course_marks", "discipline", "graduation_cohorts", "staff", "sections",
                  "budgets", "family_engagement", "community_context", "community_partners",
-                 "interventions"]
+                 "interventions", "guardians", "survey_responses"]
         return [n for n in names if daily_attendance or n != "attendance_daily"]
 
     def tables(self, daily_attendance: bool = False) -> Iterator[tuple[str, pa.Table]]:
@@ -112,6 +115,8 @@ class District:
             "community_context": lambda: self.context,
             "community_partners": lambda: self.partners.columns,
             "interventions": lambda: self._interventions(sid),
+            "guardians": lambda: self._guardians(sid),
+            "survey_responses": lambda: self._survey(sid, school_ids),
         }
         for name in self.table_names(False):
             yield name, to_arrow(contract_table(name), builders[name]())
@@ -345,6 +350,28 @@ class District:
             "language": pa.array(np.asarray(g["language"]).astype(str)),
         }
 
+    def _guardians(self, sid: pa.Array) -> dict[str, object]:
+        g = dict(self.guardians)
+        g["student_id"] = sid.take(pa.array(g.pop("student")))
+        return g
+
+    def _survey(self, sid: pa.Array, school_ids: pa.Array) -> dict[str, object]:
+        v = self.survey
+        student = np.asarray(v["student"])
+        grade = np.asarray(v["grade"])
+        return {
+            "school_year": v["year"],
+            "school_id": school_ids.take(pa.array(v["school"])),
+            "respondent_id": [f"R{i + 1:08d}" for i in v["respondent"]],
+            "respondent_type": v["type"],
+            "item": v["item"],
+            "scale": v["scale"],
+            "response": v["response"],
+            "grade": (grade, grade == -99),
+            "student_id": sid.take(pa.array(np.maximum(student, 0), mask=student < 0)),
+            "survey_date": v["day"],
+        }
+
     def _interventions(self, sid: pa.Array) -> dict[str, object]:
         iv = dict(self.interventions)
         rows = np.asarray(iv.pop("student_row"))
@@ -405,6 +432,20 @@ def simulate(
     say(STEPS[10])
     interventions = supports.interventions(pop, layout, calendars, staff, partners, p, seed)
     engagement = supports.family_engagement(pop, layout, calendars, p, seed)
+    say(STEPS[11])
+    engagement = _with_family_records(engagement,
+                                      families.family_records(pop, layout, calendars, seed))
+    survey = families.survey_responses(pop, layout, calendars, staff, seed)
     return District(p, seed, calendars, layout, pop, incidents, suspended, propensity, scores,
                     sections, marks, staff, teaching, cohorts, is_title1, budgets, partners,
-                    context, interventions, engagement)
+                    context, interventions, engagement, families.guardians(pop, seed), survey)
+
+
+def _with_family_records(events: dict[str, object], records: dict[str, np.ndarray]
+                         ) -> dict[str, object]:
+    """Engagement events and one-family records together, in date order."""
+    out = {k: np.concatenate([np.asarray(v), records[k].astype(np.asarray(v).dtype)
+                              if k != "language" else records[k]])
+           for k, v in events.items()}
+    order = np.lexsort((out["activity"], out["day"], out["school"], out["year"]))
+    return {k: v[order] for k, v in out.items()}

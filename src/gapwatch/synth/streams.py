@@ -29,6 +29,9 @@ STREAMS: tuple[str, ...] = (
     "limited_permit",
     "tamo",
     "biliteracy",
+    "guardians",
+    "family_records",
+    "survey",
 )
 
 

@@ -62,3 +62,23 @@ def record_tiers(tiers: pa.Table) -> int:
            if known.get(r["student_id"]) != r["tier"]]
     TierRecord.objects.bulk_create(new, batch_size=5000)
     return len(new)
+
+
+ENGAGEMENT_SCHEMA = pa.schema([
+    ("school_year", pa.int16()), ("school_id", pa.string()), ("activity", pa.string()),
+    ("date", pa.date32()), ("participants", pa.int32()), ("student_id", pa.string()),
+    ("language", pa.string())])
+assert ENGAGEMENT_SCHEMA.names == list(contract_table("family_engagement").column_names)
+
+
+def workspace_engagement() -> pa.Table:
+    """Every family contact recorded in the workspace (a progress letter sent) as a
+    ``family_engagement`` row about the family: activity ``OTHER`` (a contact, not
+    participation), one participant, the letter's language."""
+    from gapwatch.workspace.students.models import FamilyContact
+
+    rows = [{"school_year": c.school_year, "school_id": c.school_id, "activity": "OTHER",
+             "date": c.date, "participants": 1, "student_id": c.student_id,
+             "language": c.language or None}
+            for c in FamilyContact.objects.order_by("pk")]
+    return pa.Table.from_pylist(rows, schema=ENGAGEMENT_SCHEMA)

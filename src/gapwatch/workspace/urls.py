@@ -11,7 +11,7 @@ from gapwatch.workspace.accounts import views as accounts
 from gapwatch.workspace.audit import views as audit
 from gapwatch.workspace.notes import views as notes
 from gapwatch.workspace.referrals import views as referrals
-from gapwatch.workspace.students import aggregates
+from gapwatch.workspace.students import aggregates, letters
 from gapwatch.workspace.students import views as students
 from gapwatch.workspace.supports import views as supports
 
@@ -24,6 +24,9 @@ urlpatterns = [
     path("students/export.csv", students.student_export, name="students_export"),
     path("students/<str:student_id>/", students.profile, name="student"),
     path("students/<str:student_id>/print/", students.printable, name="student_print"),
+    path("students/<str:student_id>/letter/", letters.letter, name="student_letter"),
+    path("students/<str:student_id>/letter/sent/", letters.letter_sent,
+         name="student_letter_sent"),
     path("students/<str:student_id>/notes.json", notes.notes_json, name="notes_json"),
     path("students/<str:student_id>/notes/new/", notes.note_create, name="note_create"),
     path("notes/<int:pk>/", notes.note_detail, name="note"),

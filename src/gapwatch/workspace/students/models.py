@@ -20,3 +20,28 @@ class TierRecord(models.Model):
     class Meta:
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["student_id", "-recorded_at"])]
+
+
+class FamilyContact(models.Model):
+    """A contact with a student's family recorded in the workspace (a progress letter sent).
+
+    Flows back into the analysis as a ``family_engagement`` row about the family (activity
+    ``OTHER``: a contact, not participation; :func:`gapwatch.workspace.flowback
+    .workspace_engagement`)."""
+
+    class Kind(models.TextChoices):
+        PROGRESS_LETTER = "progress_letter", "progress letter"
+
+    student_id = models.CharField(max_length=64)
+    school_id = models.CharField(max_length=64)
+    school_year = models.IntegerField()
+    date = models.DateField()
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    language = models.CharField(max_length=16, blank=True)
+    recorded_by = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["student_id", "-recorded_at"],
+                                name="students_fa_student_6c1f2e_idx")]

@@ -14,11 +14,11 @@ from gapwatch.workspace.audit.record import record
 from gapwatch.workspace.notes.views import NoteForm
 from gapwatch.workspace.notes.visibility import noted_recently, visible_notes
 from gapwatch.workspace.referrals.models import Referral
-from gapwatch.workspace.roles import STAFF_ROLES, VIEWERS_ROLES
+from gapwatch.workspace.roles import RECORDING_ROLES, STAFF_ROLES, VIEWERS_ROLES
 from gapwatch.workspace.scope import request_scope, require_student
 from gapwatch.workspace.students import listing
 from gapwatch.workspace.students import profile as panels
-from gapwatch.workspace.students.models import TierRecord
+from gapwatch.workspace.students.models import FamilyContact, TierRecord
 from gapwatch.workspace.supports.models import Support
 
 STAFF = tuple(STAFF_ROLES)
@@ -93,6 +93,8 @@ def _profile_context(request: HttpRequest, student_id: str) -> dict:
         .select_related("author").prefetch_related("addenda__author"),
         "note_form": NoteForm(user=user),
         "referrals": Referral.objects.filter(student_id=student_id).prefetch_related("events"),
+        "family_contacts": FamilyContact.objects.filter(student_id=student_id)[:10],
+        "can_record": user.role in RECORDING_ROLES,
     }
     if user.role in VIEWERS_ROLES:
         context["viewers"] = (
