@@ -9,7 +9,8 @@ database for the application (dropped at the end; --sqlite for the default file)
 `gapwatch serve` on 127.0.0.1, signs in one account per role, and drives each page with wrk
 (Debian's `wrk`; every request goes to 127.0.0.1, each run is bounded by --seconds): each of
 --connections users waits --think-ms between requests (0: back to back, the server's
-throughput). The
+throughput), drawn
+uniformly between half and one and a half times that so that users do not click in step. The
 baseline is the sign-in page (a template, no warehouse, no database query). Prints a table:
 requests, requests per second, p50, p95, p99 and p95 against the baseline.
 """
@@ -36,8 +37,11 @@ PASSWORD = "benchmark-password-1"
 LUA = r"""
 local paths, i = {}, 0
 for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
-delay = function()
-  return tonumber(os.getenv("WRK_THINK_MS") or "0")
+local think = tonumber(os.getenv("WRK_THINK_MS") or "0")
+math.randomseed(os.time())
+delay = function()  -- uniform on [think/2, 3 think/2]: users do not click in step
+  if think == 0 then return 0 end
+  return math.random(math.floor(think / 2), math.floor(3 * think / 2))
 end
 request = function()
   i = i % #paths + 1
@@ -125,7 +129,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=25)
     ap.add_argument("--think-ms", type=int, default=1000,
-                    help="each user waits this long between requests (0: back to back)")
+                    help="each user waits this long between requests on average (uniform "
+                         "from half to 1.5 times; 0: back to back)")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
