@@ -135,6 +135,9 @@ class Warehouse:
                 self.prepare(snap)
             finally:
                 snap.close()
+        # prepared: from now on each request's queries are point lookups and small scans, run
+        # side by side by the server's threads; one DuckDB thread each contends least
+        generation.con.execute("SET threads = 1")
         return generation
 
     def _prepare_in_background(self, now: Identity) -> None:
