@@ -8,6 +8,7 @@ from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from gapwatch.files.safecsv import neutralise
 from gapwatch.workspace.access import allow
 from gapwatch.workspace.audit.models import Action, AuditEvent
 from gapwatch.workspace.audit.record import record
@@ -58,17 +59,11 @@ def student_export(request: HttpRequest) -> HttpResponse:
 
     writer = csv.writer(Echo())
     lines = [writer.writerow(listing.COLUMNS)] + [
-        writer.writerow([_cell(r[c]) for c in listing.COLUMNS]) for r in rows]
+        writer.writerow([neutralise(r[c]) for c in listing.COLUMNS]) for r in rows]
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="students-{scope.year}-CONFIDENTIAL.csv"')
     return response
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _profile_context(request: HttpRequest, student_id: str) -> dict:
