@@ -178,6 +178,22 @@ def test_a_letter_holds_no_other_students_data(district: Path, tmp_path: Path) -
         assert names[sid].split()[0] in text
 
 
+def test_letters_without_community_partners_or_assessments(tmp_path: Path) -> None:
+    """A district that loads neither community partners nor assessments (found by the deep
+    district-shapes run: the command ended in an unexpected error, exit 70)."""
+    generate(tmp_path / "bundle", students=300, schools=3, years=1, seed=13)
+    for name in ("community_partners.csv", "assessments.csv"):
+        (tmp_path / "bundle" / name).unlink()
+    db = tmp_path / "w.duckdb"  # exit 1: some rows of other tables point at the missing ones
+    assert ingest_bundle(tmp_path / "bundle", db, rejects_path=tmp_path / "r.csv"
+                         ).exit_code in (0, 1)
+    letters = tmp_path / "letters"
+    result = runner.invoke(app, ["family-letters", "--db", str(db), "--school", "0001",
+                                 "--out", str(letters), "--no-pdf"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert len(list(letters.glob("*.html"))) == len(_students(db, "0001"))
+
+
 def test_nothing_of_a_letter_reaches_the_public_site(tmp_path: Path) -> None:
     """Letters written, then the site published from the same warehouse (a small district:
     the door's audit of 40 schools takes minutes): no student id, guardian contact or letter

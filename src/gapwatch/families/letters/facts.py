@@ -239,11 +239,13 @@ def _supports(con, letters, year: int, have: set[str]) -> None:
 def _counselor(con, school_id: str, year: int, have: set[str]) -> tuple[str, str] | None:
     if "staff" not in have:
         return None
-    row = con.execute("""
+    # fetchall, not fetchone: a result left unfinished makes the connection refuse the
+    # unregister that follows when no other query runs in between (no community_partners)
+    rows = con.execute("""
         SELECT coalesce(name, staff_id), coalesce(email, '') FROM staff
         WHERE school_id = ? AND school_year = ? AND role IN ('COUNSELOR', 'PRINCIPAL')
-        ORDER BY role = 'PRINCIPAL', staff_id LIMIT 1""", [school_id, year]).fetchone()
-    return (row[0], row[1]) if row else None
+        ORDER BY role = 'PRINCIPAL', staff_id LIMIT 1""", [school_id, year]).fetchall()
+    return (rows[0][0], rows[0][1]) if rows else None
 
 
 def _partners(con, have: set[str]) -> list[tuple[Partner, str]]:
