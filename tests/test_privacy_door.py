@@ -117,13 +117,17 @@ def test_top_bottom_coding_by_size_band(n: int, x: int, status: str, shown: str)
 
 
 def test_gap_with_coded_side_is_not_published(tmp_path: Path) -> None:
-    # ALL 200 with 120 (60.0%); WH 100 with 99 (99.0%, top coded at 100-299); HI 100, 21.
+    # ALL 200 with 120 (60.0%); WH 100 with 99 (99.0%, top coded at 100-299: 98, 99 or 100);
+    # SED 100, 21. SED is not a race group, so nothing pins WH's numerator: it stays coded.
     cells = [(2024, "district", "D1", "ela_met", g, n, x)
-             for g, n, x in [("ALL", 200, 120), ("WH", 100, 99), ("HI", 100, 21)]]
-    gaps = [(*GAP, "HI", "WH", "pp_difference", -78.0, -85.0, -70.0, True),
-            (*GAP, "HI", "ALL", "pp_difference", -39.0, -45.0, -30.0, True)]
+             for g, n, x in [("ALL", 200, 120), ("WH", 100, 99), ("SED", 100, 21)]]
+    gaps = [(*GAP, "SED", "WH", "pp_difference", -78.0, -85.0, -70.0, True),
+            (*GAP, "SED", "ALL", "pp_difference", -39.0, -45.0, -30.0, True)]
     pub = publish(warehouse(cells, gaps=gaps), Policy())
-    assert [(g["student_group"], g["reference"]) for g in pub.gaps.to_pylist()] == [("HI", "ALL")]
+    assert {r["student_group"]: r["status"] for r in pub.indicators.to_pylist()}["WH"] == (
+        "top_coded")
+    assert [(g["student_group"], g["reference"]) for g in pub.gaps.to_pylist()] == [
+        ("SED", "ALL")]
     write_published(pub, tmp_path)
     assert audit_disclosure(tmp_path).passed
 

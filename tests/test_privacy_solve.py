@@ -174,11 +174,21 @@ def test_random_districts_match_plain_linprog(monkeypatch: pytest.MonkeyPatch) -
     for trial in range(60):
         cells, links = district(rng, rng.randint(1, 5), exact=trial % 2 == 0)
         monkeypatch.delenv(solve.ENV, raising=False)
-        fast = lp.bounds(cells, links)
+        fast = lp.bounds(cells, links, exact=True)
         monkeypatch.setenv(solve.ENV, "linprog")
-        plain = lp.bounds(cells, links)
+        plain = lp.bounds(cells, links, exact=True)
         assert same(fast, plain), cells
         solved += len(fast)
+        # the door's question (k values or not) has the same answer: a range shown feasible
+        # (inside the LP's) at k values or more, else one that holds the LP's and is still
+        # short of k (propagated bounds)
+        for k in (2, 3, 5):
+            quick = lp.bounds(cells, links, k)
+            assert [(b.key, b.var) for b in quick] == [(b.key, b.var) for b in fast]
+            for q, f in zip(quick, fast, strict=True):
+                assert (q.count < k) == (f.count < k), (q, f)
+                inner, outer = (q, f) if f.count >= k else (f, q)
+                assert outer.low - 1e-6 <= inner.low and inner.high <= outer.high + 1e-6, (q, f)
     assert solved > 200
 
 
@@ -198,9 +208,9 @@ RACE = {"name": "race/ethnicity", "total": "ALL",
 ])
 def test_hand_built_cases(cells, links, expect, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(solve.ENV, raising=False)
-    fast = lp.bounds(cells, links)
+    fast = lp.bounds(cells, links, exact=True)
     monkeypatch.setenv(solve.ENV, "linprog")
-    plain = lp.bounds(cells, links)
+    plain = lp.bounds(cells, links, exact=True)
     assert same(fast, plain)
     if expect is not None:
         got = {(b.key[4], b.var): (b.low, b.high) for b in fast}
@@ -223,7 +233,8 @@ def test_door_cases_publish_the_same(cells, schools, coding,
         rows = [{**r, "n": "" if r["n"] is None else r["n"],
                  "percent": "" if r["percent"] is None else r["percent"]}
                 for r in pub.indicators.to_pylist()]
-        out.append((rows, lp.bounds(lp.to_cells(rows), lp.Links.from_json(pub.disclosure))))
+        out.append((rows, lp.bounds(lp.to_cells(rows), lp.Links.from_json(pub.disclosure),
+                                    exact=True)))
     (rows_fast, fast), (rows_plain, plain) = out
     assert [r["status"] for r in rows_fast] == [r["status"] for r in rows_plain]
     assert fast and same(fast, plain)

@@ -60,6 +60,19 @@ class Indicator:
     defining_groups: tuple[str, ...] = ()
     #: subject (ela/math) of the participation rule (indicators.participation), for DFS
     participation: str = ""
+    # What a reader of the docs knows about how universes relate; the privacy door's disclosure
+    # model (gapwatch.privacy.model) derives its relations from these and from ``universe``:
+    # indicators with the same universe and source share their n, and every student-year
+    # indicator's universe lies within the universe ``TRUE`` (all enrolled students).
+    #: indicators whose universe holds this one's (n at most theirs; same outcome: numerator too)
+    universe_within: tuple[str, ...] = ()
+    #: rate indicator whose numerator is this one's universe (n equals its numerator)
+    universe_is_numerator_of: str = ""
+    #: rate indicator whose numerator counts the same students as this one's
+    numerator_of: str = ""
+    #: rate indicator whose previous year's non-meeting students this one adds to its
+    #: universe, every one of them meeting the outcome (fifth-year graduates)
+    adds_prior_year_of: str = ""
 
 
 SBAC = (
@@ -119,6 +132,7 @@ BUILTIN: tuple[Indicator, ...] = (
         caveats="At a school, days are those enrolled at that school; for the district and "
         "board districts, days at every school are added up. Days come from attendance_daily "
         "when given. Transitional kindergarten is not counted.",
+        universe_within=("chronic_absence_k12",),
     ),
     Indicator(
         id="chronic_absence_k12", name="Chronic absenteeism (K-12)",
@@ -154,6 +168,7 @@ BUILTIN: tuple[Indicator, ...] = (
         universe="ela_included AND ela_tested_grade = 3", outcome="ela_level >= 3",
         kind=Kind.RATE, direction=Direction.HIGHER, grades="3", needs=("assessments",),
         el_group="academic", caveats=ACADEMIC_CAVEATS,
+        universe_within=("ela_met",),
     ),
     Indicator(
         id="grade8_core_c_or_better", name="Grade 8: C or better in English and math",
@@ -216,6 +231,7 @@ BUILTIN: tuple[Indicator, ...] = (
         outcome="(in_cohort AND outcome = 'GRAD') OR fifth_year_grad",
         kind=Kind.RATE, direction=Direction.HIGHER, grades="9-12",
         needs=("graduation_cohorts",), source=Source.COHORT,
+        adds_prior_year_of="graduation_rate",
     ),
     Indicator(
         id="ag_completion", name="a-g completion among graduates",
@@ -225,6 +241,7 @@ BUILTIN: tuple[Indicator, ...] = (
         kind=Kind.RATE, direction=Direction.HIGHER, grades="12",
         needs=("graduation_cohorts",), source=Source.COHORT,
         needs_columns=("graduation_cohorts.ag_complete",),
+        universe_is_numerator_of="graduation_rate",
     ),
     Indicator(
         id="college_eligible", name="College and career prepared among graduates",
@@ -238,6 +255,7 @@ BUILTIN: tuple[Indicator, ...] = (
         needs_columns=("graduation_cohorts.cci_prepared",),
         caveats="Uses the district's cci_prepared flag as given; gapwatch does not recompute "
         "the CCI measures.",
+        universe_is_numerator_of="graduation_rate",
     ),
     Indicator(
         id="cci_prepared", name="College/Career Indicator: prepared",
@@ -248,6 +266,7 @@ BUILTIN: tuple[Indicator, ...] = (
         kind=Kind.RATE, direction=Direction.HIGHER, grades="12",
         needs=("graduation_cohorts",), source=Source.COHORT,
         needs_columns=("graduation_cohorts.cci_prepared",),
+        numerator_of="college_eligible",
     ),
     Indicator(
         id="seal_of_biliteracy", name="State Seal of Biliteracy among graduates",
@@ -257,6 +276,7 @@ BUILTIN: tuple[Indicator, ...] = (
         kind=Kind.RATE, direction=Direction.HIGHER, grades="12",
         needs=("graduation_cohorts",), source=Source.COHORT,
         needs_columns=("graduation_cohorts.seal_of_biliteracy",),
+        universe_is_numerator_of="graduation_rate",
     ),
     *(Indicator(
         id=f"biliteracy_pathway_grade{g}",

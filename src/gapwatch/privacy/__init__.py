@@ -3,7 +3,10 @@
 - :class:`Policy`: minimum cell size, k, top/bottom coding (``privacy.*`` settings);
 - :func:`publish` / :func:`write_published`: the public tables and ``SITE/data``;
 - :func:`audit_disclosure`: re-check a published ``SITE/data`` folder from its files alone;
-- :mod:`gapwatch.privacy.bounds`: the linear-programming engine both use.
+- :mod:`gapwatch.privacy.model` and :mod:`gapwatch.privacy.relations`: the disclosure model
+  (every relation a reader can derive), shared by the door and the audit;
+- :mod:`gapwatch.privacy.bounds`: the linear-programming attack both use;
+- :mod:`gapwatch.privacy.legacy`: the first door, kept only as a baseline.
 """
 
 from gapwatch.privacy import bounds

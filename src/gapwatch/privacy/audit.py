@@ -3,19 +3,27 @@
 Reads only the CSVs and ``disclosure.json`` the door wrote; no warehouse, no database. Checks:
 
 (a) every published n is at least min_n, suppressed cells show no n, percent or value, and every
-    gap, Dashboard and goal number rests only on ``published`` cells;
-(b) for every suppressed count (n and numerator), the linear-programming bounds given all
-    published numbers leave at least k integer values (:mod:`gapwatch.privacy.bounds`; Cox 1980).
+    gap, Dashboard and goal number rests only on ``published`` cells (a goal's target and
+    interim target on the baseline cells they are computed from,
+    :func:`gapwatch.privacy.tables.goal_rests_on`);
+(b) for every protected variable (a suppressed n or numerator, a coded cell's numerator), the
+    linear-programming bounds given all published numbers and every relation of the disclosure
+    model in ``disclosure.json`` leave at least k integer values
+    (:mod:`gapwatch.privacy.bounds`; Cox 1980).
+
+The CSVs are read with :func:`gapwatch.files.read_rows` (text cells neutralised against
+spreadsheet formulas are restored).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gapwatch.files import read_rows
 from gapwatch.privacy import bounds as lp
+from gapwatch.privacy.tables import goal_rests_on
 
 
 @dataclass(frozen=True)
@@ -46,10 +54,7 @@ class AuditReport:
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    return read_rows(path) if path.is_file() else []
 
 
 def _key(r: dict[str, str], group: str | None = None, year: int = 0) -> lp.Key:
@@ -104,31 +109,46 @@ def audit_disclosure(site: Path, k: int | None = None) -> AuditReport:
             need("dashboard.csv", line, "change", _key(d, year=-1))
     goals, goal_ind = _rows(data / "goals.csv"), meta.get("goal_indicators", {})
     for line, g in enumerate(goals, 2):
-        if g["value"]:
-            ind = goal_ind.get(g["goal_id"])
-            if ind is None:
-                add(Problem("goals.csv", line, "goal_id", "indicator unknown (disclosure.json)"))
+        columns = [c for c in ("value", "target_value", "interim_target") if g.get(c)]
+        if not columns:
+            continue
+        ind = goal_ind.get(g["goal_id"])
+        if ind is None:
+            add(Problem("goals.csv", line, "goal_id", "indicator unknown (disclosure.json)"))
+            continue
+        for column in columns:
+            if column != "value" and "baseline_year" not in g:
+                add(Problem("goals.csv", line, column, "no baseline_year to check it against"))
                 continue
-            base = {**g, "indicator": ind}
+            year = goal_rests_on(g, column)
+            if year is None:
+                continue
+            base = {**g, "indicator": ind, "school_year": str(year)}
             keys = [_key(base)] + ([_key(base, g["reference_group"])]
                                    if g["reference_group"] else [])
-            need("goals.csv", line, "value", *keys)
+            need("goals.csv", line, column, *keys)
     resources = _audit_resources(data, links.min_n, add)
     try:
-        found = lp.bounds(lp.to_cells(rows), links)
+        found = lp.bounds(lp.to_cells(rows), links, k)
     except (ValueError, KeyError, StopIteration) as err:
         add(Problem("indicators.csv", 0, "", f"published numbers cannot be bounded: {err}"))
         found = []
     for b in lp.pinned(found, k):
+        what = "count" if b.var == "n" else "numerator"
         add(Problem("indicators.csv", line_of[b.key], "n" if b.var == "n" else "numerator",
-                    f"{b.status}-suppressed {'count' if b.var == 'n' else 'numerator'} can be "
-                    f"recovered: only {b.count} possible values in [{b.low:.2f}, {b.high:.2f}] "
-                    f"(k = {k})"))
+                    f"{_label(b.status)} {what} can be recovered: only {b.count} "
+                    f"possible values in [{b.low:.2f}, {b.high:.2f}] (k = {k})"))
     report.checked = {"indicators.csv": len(rows), "gaps.csv": len(gaps),
                       "dashboard.csv": len(dash), "goals.csv": len(goals),
                       **resources,
-                      "suppressed counts bounded": sum(b.status in lp.SUPPRESSED for b in found)}
+                      "suppressed counts bounded": sum(b.status in lp.SUPPRESSED for b in found),
+                      "coded numerators bounded": sum(b.status.endswith("_coded")
+                                                      for b in found)}
     return report
+
+
+def _label(status: str) -> str:
+    return f"{status}-suppressed" if status in lp.SUPPRESSED else status.replace("_", "-")
 
 
 _VALUES = {"resources_schools": ("need_score", "need_percentile", "band", "enrollment",

@@ -118,13 +118,28 @@ def _linprog_solver(rows: list, local: list[int], pos: dict[int, int], lo: list,
     b_eq, b_ub = [r for _, r in eq] or None, [r for _, r in ub] or None
     box = [(lo[i], None if math.isinf(hi[i]) else hi[i]) for i in local]
 
+    eq_at = [r for r, (_, _, e) in enumerate(rows) if e]
+    ub_at = [r for r, (_, _, e) in enumerate(rows) if not e]
+    last: dict = {}
+
     def solve(cost: dict[int, float]) -> tuple[int, float, np.ndarray | None, str]:
         c = np.zeros(len(local))
         c[list(cost)] = list(cost.values())
         res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=box,
                       method="highs")
+        last["res"] = res
         return res.status, res.fun, res.x, res.message
 
+    def duals() -> tuple[np.ndarray, np.ndarray]:
+        res = last["res"]
+        row = np.zeros(len(rows))
+        if eq_at:
+            row[eq_at] = res.eqlin.marginals
+        if ub_at:
+            row[ub_at] = res.ineqlin.marginals
+        return row, np.asarray(res.lower.marginals) + np.asarray(res.upper.marginals)
+
+    solve.duals = duals  # type: ignore[attr-defined]
     return solve
 
 
@@ -168,6 +183,14 @@ def _highs_solver(core: ModuleType, rows: list, local: list[int], low: np.ndarra
         state["cost"] = cost
         h.run()
         model = h.getModelStatus()
+        if model not in (status.kOptimal, status.kUnbounded, status.kInfeasible):
+            # a hot start can stall (HiGHS reports "Unknown"): solve again from scratch with
+            # the default (dual) simplex, then carry on hot-starting
+            h.clearSolver()
+            h.setOptionValue("simplex_strategy", 1)
+            h.run()
+            h.setOptionValue("simplex_strategy", 4)
+            model = h.getModelStatus()
         if model == status.kOptimal:
             state["feasible"] = True
             return 0, h.getInfo().objective_function_value, np.array(h.getSolution().col_value), ""
@@ -176,24 +199,33 @@ def _highs_solver(core: ModuleType, rows: list, local: list[int], low: np.ndarra
             return 3, math.nan, None, ""
         return 2, math.nan, None, h.modelStatusToString(model)
 
+    def duals() -> tuple[np.ndarray, np.ndarray]:
+        sol = h.getSolution()
+        return np.array(sol.row_dual), np.array(sol.col_dual)
+
+    solve.duals = duals  # type: ignore[attr-defined]
     return solve
 
 
 def _implied(rows: list, pos: dict[int, int], low: np.ndarray, high: np.ndarray,
-             passes: int = 20) -> tuple[np.ndarray, np.ndarray]:
+             passes: int = 20, why: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Box bounds tightened by the rows (bound propagation): for a row sum a_i x_i <= r,
     a_k x_k <= r - sum over i != k of min(a_i x_i). Every feasible point obeys them, so an
     optimum found at one of them proves it is that variable's extreme. The data are whole
     numbers, so the arithmetic is exact; when the bounds cross (no feasible point) the box is
-    kept and the LP reports the inconsistency."""
-    side, col, coef, rhs = [], [], [], []
-    for free, r, is_eq in rows:
+    kept and the LP reports the inconsistency.
+
+    ``why``, when given, gets what :func:`_explain` needs: for each variable the row that last
+    tightened its lower (``lo``) and upper (``hi``) bound, -1 for its box."""
+    side, col, coef, rhs, orig = [], [], [], [], []
+    for at, (free, r, is_eq) in enumerate(rows):
         for sign in (1.0, -1.0) if is_eq else (1.0,):
             for i, a in free.items():
                 side.append(len(rhs))
                 col.append(pos[i])
                 coef.append(sign * a)
             rhs.append(sign * r)
+            orig.append(at)
     row, j, a, b = (np.array(side), np.array(col), np.array(coef, dtype=float),
                     np.array(rhs, dtype=float))
     lo, hi = low.copy(), high.copy()
@@ -210,12 +242,56 @@ def _implied(rows: list, pos: dict[int, int], low: np.ndarray, high: np.ndarray,
         np.minimum.at(new_hi, j[up], bound[up])
         np.maximum.at(new_lo, j[~up], bound[~up])
         changed = (new_hi < hi - TOL) | (new_lo > lo + TOL)
+        if why is not None and changed.any():
+            _record(why, "hi", new_hi < hi - TOL, row, j, np.flatnonzero(up), bound)
+            _record(why, "lo", new_lo > lo + TOL, row, j, np.flatnonzero(~up), -bound)
         lo, hi = np.maximum(lo, new_lo), np.minimum(hi, new_hi)
         if not changed.any():
             break
+    if why is not None:
+        why.update(orig=orig, row=row, col=j, coef=a)
     if (lo > hi + TOL).any():
         return low, high
     return lo, hi
+
+
+def _record(why: dict, side: str, better: np.ndarray, row: np.ndarray, j: np.ndarray,
+            entries: np.ndarray, bound: np.ndarray) -> None:
+    """Remember, for each variable whose ``side`` bound this pass tightened, the row that did
+    (the entry with the least ``bound``)."""
+    last = why.setdefault(side, np.full(len(better), -1, dtype=np.int64))
+    if not len(entries):
+        return
+    order = np.lexsort((bound[entries], j[entries]))
+    first = entries[order[np.r_[True, j[entries][order][1:] != j[entries][order][:-1]]]]
+    hit = first[better[j[first]]]
+    last[j[hit]] = row[hit]
+
+
+def _explain(why: dict, start: int, sides: list[str], limit: int = 200) -> frozenset[int]:
+    """The rows (positions in the block's ``rows``) of the propagation that tightened
+    ``start``'s ``sides``: the row that set each bound, then the bounds it used, outwards."""
+    by_row: dict[int, list[int]] = why.setdefault("by_row", {})
+    if not by_row:
+        for e, r in enumerate(why["row"].tolist()):
+            by_row.setdefault(r, []).append(e)
+    seen: set[tuple[int, str]] = set()
+    rows: set[int] = set()
+    todo = [(start, s) for s in sides]
+    while todo and len(rows) < limit:
+        var, side = todo.pop()
+        if (var, side) in seen:
+            continue
+        seen.add((var, side))
+        r = int(why[side][var])
+        if r < 0:
+            continue
+        rows.add(why["orig"][r])
+        for e in by_row[r]:
+            other = int(why["col"][e])
+            if other != var:  # its least term used its lower bound when a > 0, else its upper
+                todo.append((other, "lo" if why["coef"][e] > 0 else "hi"))
+    return frozenset(rows)
 
 
 def _core() -> ModuleType | None:
@@ -239,3 +315,162 @@ def _dense(rows: list, pos: dict[int, int]) -> np.ndarray | None:
         for i, v in free.items():
             a[r, pos[i]] = v
     return a
+
+
+def _duals(solve: Solver, j: int, local: list[int]) -> tuple[set[int], set[int]]:
+    """Rows and variables (other than ``j``) with a dual value at the last optimum."""
+    row, col = solve.duals()  # type: ignore[attr-defined]
+    return ({int(r) for r in np.flatnonzero(np.abs(row) > TOL)},
+            {local[int(c)] for c in np.flatnonzero(np.abs(col) > TOL) if c != j})
+
+
+def _sides(solve: Solver, j: int, local: list[int], sides: list[float]) -> Proof:
+    """The duals at variable ``j``'s min (side 1) and max (side -1)."""
+    at: set[int] = set()
+    cols: set[int] = set()
+    for sign in sides:
+        status, _, _, _ = solve({j: sign})
+        if status == 0:
+            r, c = _duals(solve, j, local)
+            at |= r
+            cols |= c
+    return frozenset(at), frozenset(cols)
+
+
+def proof(i: int, rows: list, lo: list, hi: list) -> Proof:
+    """The rows and variables with a dual value at variable ``i``'s min or max."""
+    local = sorted({v for free, _, _ in rows for v in free} | {i})
+    pos = {v: j for j, v in enumerate(local)}
+    core = None if os.environ.get(ENV, "").lower() == "linprog" else _core()
+    low = np.array([lo[v] for v in local], dtype=float)
+    high = np.minimum(np.array([hi[v] for v in local], dtype=float), CAP)
+    solve = (_linprog_solver(rows, local, pos, lo, [min(h, CAP) for h in hi]) if core is None
+             else _highs_solver(core, rows, local, low, high))
+    return _sides(solve, pos[i], local, [1.0, -1.0])
+
+
+EXPLORE = 12  #: at most this many LPs over many variables before the one-variable solves
+CAP = 1e7  #: a box bound standing in for "no upper bound" (no group has 10 million students)
+
+
+Proof = tuple[frozenset[int], frozenset[int]]  #: (positions in ``rows``, variables)
+
+
+def spread(wanted: list[int], rows: list, lo: list, hi: list, k: int, seed: int = 0,
+           proofs: dict[int, Proof] | None = None) -> dict[int, tuple[float, float]]:
+    """:func:`_spread`, answered from memory for a block already seen (the door looks again
+    at blocks that did not change). ``proofs``, when given, is filled for every variable
+    short of k values: the rows and the variables whose dual values are not zero at its min
+    or max, the relations that pin it (the door suppresses a published cell among them)."""
+    local = sorted({i for free, _, _ in rows for i in free} | set(wanted))
+    key = ("spread", k, proofs is not None, tuple(wanted),
+           tuple((tuple(f.items()), r, e) for f, r, e in rows),
+           tuple((lo[i], hi[i]) for i in local))
+    if key in _MEMO:
+        _MEMO.move_to_end(key)
+        out, found = _MEMO[key]
+    else:
+        found = {} if proofs is not None else None
+        out = _spread(wanted, rows, lo, hi, k, seed, found)
+        _MEMO[key] = (out, found)
+        if len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    if proofs is not None:
+        proofs.update(found)
+    return dict(out)
+
+
+def _spread(wanted: list[int], rows: list, lo: list, hi: list, k: int,
+            seed: int = 0, proofs: dict[int, Proof] | None = None
+            ) -> dict[int, tuple[float, float]]:
+    """For each ``wanted`` variable, a range [low, high]: when it holds fewer than ``k``
+    integers, its LP min and max or bounds every feasible point obeys (bound propagation,
+    already short of k); else a range that feasible points reach (the question is only
+    whether k values are possible).
+
+    Cheap first: a few LPs with objectives over all the variables at once (all up, all down,
+    random signs) give vertices of the feasible region, and a variable seen at k integers
+    apart needs nothing more; the rest get their own max, then min, hot-started (one HiGHS
+    model per block). A bound of :data:`CAP` or more is reported as unbounded."""
+    local = sorted({i for free, _, _ in rows for i in free} | set(wanted))
+    pos = {v: j for j, v in enumerate(local)}
+    low = np.array([lo[i] for i in local], dtype=float)
+    high = np.minimum(np.array([hi[i] for i in local], dtype=float), CAP)
+    core = None if os.environ.get(ENV, "").lower() == "linprog" else _core()
+    solve = (_linprog_solver(rows, local, pos, lo, [min(h, CAP) for h in hi]) if core is None
+             else _highs_solver(core, rows, local, low, high))
+    want = np.array([pos[i] for i in wanted], dtype=np.int64)
+    seen_lo = np.full(len(local), np.inf)
+    seen_hi = np.full(len(local), -np.inf)
+    # bound propagation first: bounds every feasible point obeys; a variable they leave fewer
+    # than k values is pinned without an LP (its range reported is the propagated one)
+    why: dict | None = {} if proofs is not None else None
+    ilo, ihi = _implied(rows, pos, low, high, why=why)
+    with np.errstate(invalid="ignore"):
+        short = (np.floor(ihi[want] + TOL) - np.ceil(ilo[want] - TOL) + 1) < k
+    pinned = {int(j): (float(ilo[j]), float(ihi[j])) for j in want[short]}
+    if why is not None and proofs is not None:  # the sides the rows tightened (a box bound
+        for j in pinned:                        # is the cell's own)
+            sides = [name for name, moved in (("lo", ilo[j] > low[j] + TOL),
+                                              ("hi", ihi[j] < high[j] - TOL)) if moved]
+            proofs[local[j]] = (_explain(why, j, sides), frozenset())
+    want = want[~short]
+
+    def look(x: np.ndarray | None) -> None:
+        if x is not None:
+            np.minimum(seen_lo, x, out=seen_lo)
+            np.maximum(seen_hi, x, out=seen_hi)
+
+    def counts(j: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            c = np.floor(seen_hi[j] + TOL) - np.ceil(seen_lo[j] - TOL) + 1
+        return np.nan_to_num(c, nan=0.0, neginf=0.0)
+
+    def count(j: int) -> float:
+        return float(counts(np.array([j]))[0])
+
+    rng = np.random.default_rng(seed)
+    # all up, all down, then random signs over the variables still short of k values, while
+    # an LP settles at least a tenth of them
+    for round_ in range(EXPLORE):
+        todo = want[counts(want) < k]
+        if not len(todo):
+            break
+        sign = (np.full(len(todo), 1.0 if round_ % 2 == 0 else -1.0) if round_ < 2
+                else rng.choice([-1.0, 1.0], len(todo)))
+        status, _, x, message = solve(dict(zip(todo.tolist(), sign.tolist(), strict=True)))
+        if status not in (0, 3):
+            raise ValueError(f"published numbers are inconsistent: {message}")
+        look(x)
+        if round_ >= 2 and (counts(todo) >= k).sum() < max(2, len(todo) // 10):
+            break
+    exact: dict[int, tuple[float, float]] = {}
+    for j in want[counts(want) < k].tolist():
+        if count(j) >= k:
+            continue
+        ends: dict[float, float] = {}  # sign -> min (1) or max (-1)
+        rows_at: set[int] = set()
+        cols_at: set[int] = set()
+        for sign in (-1.0, 1.0):
+            status, fun, x, message = solve({j: sign})
+            if status != 0:
+                raise ValueError(f"published numbers are inconsistent: {message}")
+            look(x)
+            ends[sign] = float(sign * fun) + 0.0
+            if count(j) >= k:
+                break
+            if proofs is not None:
+                r, c = _duals(solve, j, local)
+                rows_at |= r
+                cols_at |= c
+        if len(ends) == 2:
+            exact[j] = (ends[1.0], ends[-1.0])
+            if proofs is not None:
+                proofs[local[j]] = (frozenset(rows_at), frozenset(cols_at))
+    exact.update(pinned)
+    out = {}
+    for i in wanted:
+        j = pos[i]
+        a, b = exact.get(j, (float(seen_lo[j]), float(seen_hi[j])))
+        out[i] = (a, math.inf if b >= CAP - TOL else b)
+    return out

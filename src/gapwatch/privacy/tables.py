@@ -2,7 +2,8 @@
 
 A derived number is published only when every cell it rests on is ``published`` (not
 suppressed, not coded): a gap needs both sides, a Dashboard change needs the prior year, a goal
-needs its group (and reference group). Format: the shared privacy spec.
+needs its group (and reference group), and a goal's target or interim target the baseline cells
+it is computed from (:func:`goal_rests_on`). Format: the shared privacy spec.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ DASHBOARD_COLUMNS = ("school_year", "entity_type", "entity_id", "entity_name", "
                      "student_group", "status", "change", "status_level", "change_level", "color")
 GOAL_COLUMNS = ("goal_id", "goal_name", "entity_type", "entity_id", "entity_name",
                 "student_group", "reference_group", "school_year", "value", "target_value",
-                "interim_target", "status")
+                "interim_target", "status", "baseline_year", "target_year")
 FILES = {"indicators": INDICATOR_COLUMNS, "gaps": GAP_COLUMNS, "dashboard": DASHBOARD_COLUMNS,
          "goals": GOAL_COLUMNS}
 Status = dict[tuple, str]  #: (year, entity_type, entity_id, indicator, group) -> status
@@ -102,22 +103,55 @@ def dashboard_table(con: duckdb.DuckDBPyConnection, status: Status) -> pa.Table:
     return _table(out, DASHBOARD_COLUMNS)
 
 
+#: What a goal's numbers rest on (disclosure.json ``goal_targets``): the value on this year's
+#: cells; a gap goal's target on the baseline cells (``reduce_by`` scales the baseline gap); an
+#: interim target before the target year on the baseline cells (a straight line from them).
+GOAL_RULE = {"value": "school_year", "target_value": "baseline_year when reference_group",
+             "interim_target": "baseline_year when school_year < target_year"}
+
+
+def goal_rests_on(g: dict[str, Any], column: str) -> int | None:
+    """The year whose cells (group and reference group) ``column`` of a goals row rests on,
+    or None when it rests on none (a value goal's target is the district's own number)."""
+    if column == "value":
+        return int(g["school_year"])
+    base = g.get("baseline_year")
+    if base in (None, ""):
+        return None
+    if column == "target_value":
+        return int(base) if g.get("reference_group") else None
+    year, by = int(g["school_year"]), int(g["target_year"] or 0)
+    return int(base) if year < by and int(base) < by else None
+
+
 def goal_table(con: duckdb.DuckDBPyConnection, status: Status) -> tuple[pa.Table, dict]:
-    """goals.csv and {goal_id: indicator} for disclosure.json."""
+    """goals.csv and {goal_id: indicator} for disclosure.json. Each number is shown only when
+    every cell it rests on (:func:`goal_rests_on`) is published: a target is a published
+    function of its baseline, so it would give a hidden baseline back (issue 13)."""
     rel = con.sql("SELECT * FROM goals_progress ORDER BY goal_id, entity_type, entity_id, "
                   "student_group, school_year")
     out, indicators = [], {}
     for row in rel.fetchall():
         g = dict(zip(rel.columns, row, strict=True))
         indicators[g["goal_id"]] = g["indicator"]
-        base = (int(g["school_year"]), g["entity_type"], str(g["entity_id"]), g["indicator"])
-        keys = [(*base, g["student_group"])] + ([(*base, g["reference_group"])]
-                                                 if g["reference_group"] else [])
-        shown = g["value"] is not None and _ok(status, *keys)
+
+        def ok(column: str, g: dict = g) -> bool:
+            year = goal_rests_on(g, column)
+            if year is None:
+                return True
+            base = (year, g["entity_type"], str(g["entity_id"]), g["indicator"])
+            return _ok(status, (*base, g["student_group"]), *(
+                [(*base, g["reference_group"])] if g["reference_group"] else []))
+
+        shown = g["value"] is not None and ok("value")
+        target, interim = ok("target_value"), ok("interim_target")
+        # "met" compares the value with the target, "on track"/"off track" with both
+        compared = target and (interim or g["status"] == "met")
         out.append({**g, "value": _r(g["value"]) if shown else None,
-                    "target_value": _r(g["target_value"]),
-                    "interim_target": _r(g["interim_target"]),
-                    "status": g["status"] if shown or g["value"] is None else "suppressed"})
+                    "target_value": _r(g["target_value"]) if target else None,
+                    "interim_target": _r(g["interim_target"]) if interim else None,
+                    "status": g["status"] if g["value"] is None or (shown and compared)
+                    else "suppressed"})
     return _table(out, GOAL_COLUMNS), indicators
 
 

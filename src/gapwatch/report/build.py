@@ -78,6 +78,13 @@ def _setting(methods: dict, method: str, setting: str) -> str:
     return methods.get(method, {}).get(setting, {}).get("value", "")
 
 
+def _protected(disclosure: dict, view: object) -> str | None:
+    """How many cells the door hid only to protect others (``disclosure.json``), as text;
+    None when the site predates the count."""
+    count = disclosure.get("suppression", {}).get("complementary")
+    return None if count is None else view.fmt.count(int(count))
+
+
 def _write(out: Path, st: _Lang, rel: str, template: str, ctx: dict) -> Path:
     """Render one page of language ``st.lang`` at ``out/<lang>/<rel>``."""
     depth = rel.count("/")
@@ -191,6 +198,7 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
                      "not_computed": [{"name": view._(name), "needs": v["value"]}
                                       for name, v in sorted(
                                           data.methods.get("not_computed", {}).items())],
+                     "protected": _protected(data.disclosure, view),
                      "coding": [{"n": view.fmt.count(int(n)), "cut": view.fmt.percent(c),
                                  "low": view.fmt.percent(100 - c)}
                                 for n, c in data.disclosure.get("coding", [])]}))
