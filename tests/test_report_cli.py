@@ -114,3 +114,24 @@ def test_report_refuses_without_warehouse(tmp_path: Path) -> None:
                                  "--out", str(tmp_path / "site")])
     assert result.exit_code == 2
     assert not (tmp_path / "site").exists()
+
+
+def test_a_value_the_door_cannot_protect_refuses_the_site_in_words(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The door raises CannotProtect when a protected value stays recoverable with every cell
+    # tied to it suppressed (the structure itself gives it away). Here the door is made to
+    # meet one: the report says so, exits 1 and publishes nothing.
+    import gapwatch.privacy
+    from gapwatch.privacy.door import CannotProtect
+
+    def cannot(*_args: object, **_kwargs: object) -> None:
+        raise CannotProtect("the privacy door cannot protect 2024/school/0001/ela_met/MR: "
+                            "every cell tied to it is suppressed and it can still be recovered")
+
+    db = run_district(tmp_path, students=200, schools=2, years=1, seed=3)
+    monkeypatch.setattr(gapwatch.privacy, "publish", cannot)
+    out = tmp_path / "site"
+    result = runner.invoke(app, ["report", "--db", str(db), "--out", str(out)])
+    assert result.exit_code == 1, (result.output, result.exception)
+    assert "cannot protect 2024/school/0001/ela_met/MR" in result.output
+    assert "nothing was published" in result.output and not out.exists()

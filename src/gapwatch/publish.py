@@ -39,6 +39,7 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
     from gapwatch.files import check_replaceable, replace_folder
     from gapwatch.indicators.methods_used import read_methods, write_methods
     from gapwatch.privacy import Policy, audit_disclosure, publish, write_published
+    from gapwatch.privacy.door import CannotProtect
     from gapwatch.report import build_site
     from gapwatch.report.page_names import PageNameCollision, page_names
     from gapwatch.warehouse import connect
@@ -60,6 +61,8 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
               if console is not None else nullcontext()):
             published = publish(con, policy, reference_group=config["gaps.reference_group"] or "WH")
         methods = read_methods(con)
+    except CannotProtect as err:
+        raise PublishRefused(f"{err}; nothing was published at {out}") from err
     finally:
         con.close()
     statuses = published.indicators.column("status").to_pylist()

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gapwatch.privacy import relations as rel
-from gapwatch.privacy.solve import TOL, extremes, proof, spread
+from gapwatch.privacy.solve import TOL, Task, proof, solve_blocks
 
 Key = rel.Key
 SUPPRESSED = ("primary", "complementary")
@@ -304,6 +304,7 @@ class Attack:
         done: set[int] = set()
         out: list[Bound] = []
         lo, hi = self.lo, self.hi
+        blocks: list[tuple[list[int], list[int], Task]] = []  # (wanted, row ids, task)
         for s in start:
             if s in done:
                 continue
@@ -321,9 +322,10 @@ class Attack:
             lp_rows = self._lp_rows(rows, ids)
             free = {i for f, _, _ in lp_rows for i in f}
             todo = [i for i in wanted if i in free]
-            found: dict | None = {} if proofs else None
-            ends = ({} if not todo else extremes(todo, lp_rows, lo, hi) if exact
-                    else spread(todo, lp_rows, lo, hi, k, proofs=found))
+            blocks.append((wanted, ids, Task(todo, lp_rows, {i: lo[i] for i in free | set(todo)},
+                                             {i: hi[i] for i in free | set(todo)})))
+        solved = solve_blocks([t for _, _, t in blocks], k, exact, proofs)
+        for (wanted, ids, _), (ends, found) in zip(blocks, solved, strict=True):
             for i in wanted:
                 key, var = self.names[i]
                 low, high = ends.get(i, (lo[i], hi[i]))

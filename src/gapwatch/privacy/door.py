@@ -34,6 +34,7 @@ import pyarrow as pa
 from gapwatch.privacy import bounds as lp
 from gapwatch.privacy import model
 from gapwatch.privacy.policy import Policy, code_rate, round1
+from gapwatch.privacy.solve import workers
 
 
 @dataclass
@@ -136,6 +137,10 @@ def cost(key: lp.Key, n: int) -> tuple:
     cell costs in complementary suppression)."""
     tier = 2 * (key[4] == "ALL") + (key[1] != "school")
     return (tier, n, key[4], key[1], key[2], key[3], key[0])
+
+
+class CannotProtect(RuntimeError):
+    """A protected value stays recoverable with every cell tied to it suppressed."""
 
 
 @dataclass
@@ -280,8 +285,9 @@ def suppress(rows: list[dict], policy: Policy, links: lp.Links) -> Suppression:
                 if (pick, v) in attack.index:
                     touched.update(attack.by_var[attack.index[(pick, v)]])
         if stuck and not chosen:
-            raise RuntimeError(f"cannot protect {'/'.join(map(str, stuck[0].key))}: every "
-                               "linked cell is suppressed")
+            raise CannotProtect(f"the privacy door cannot protect "
+                                f"{'/'.join(map(str, stuck[0].key))}: every cell tied to it is "
+                                "suppressed and it can still be recovered")
         dirty = sorted(set(attack.targets(chosen))
                        | {attack.index[(b.key, b.var)] for b in pins})
     for r in rows:
@@ -331,7 +337,8 @@ def publish(con: duckdb.DuckDBPyConnection, policy: Policy, *,
     links = lp.Links(policy.min_n, policy.bands, [], frozenset(sums["exact"]),
                      frozenset(sums["at_most"]), frozenset(sums["none"]), members,
                      zero_cells=True, rules=tuple(rules), protect_coded=True)
-    done = suppress(rows, policy, links)
+    with workers():  # big districts: blocks solved in worker processes
+        done = suppress(rows, policy, links)
     status = {(int(r["school_year"]), r["entity_type"], r["entity_id"], r["indicator"],
                r["student_group"]): r["status"] for r in rows}
     have = _tables(con)

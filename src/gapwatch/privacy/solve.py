@@ -18,8 +18,12 @@ from __future__ import annotations
 import math
 import os
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import get_context
 from types import ModuleType
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import linprog
@@ -32,6 +36,14 @@ _MEMO: OrderedDict[tuple, dict[int, tuple]] = OrderedDict()
 # {column: cost} -> (status, objective, x, message): status 0 optimal, 3 unbounded, other:
 # failed (scipy's codes)
 Solver = Callable[[dict[int, float]], tuple[int, float, np.ndarray | None, str]]
+
+
+def _key(kind: str, k: int, proofs: bool, wanted: list[int], rows: list, lo, hi) -> tuple:
+    """The memory key of a block's question: the same rows, boxes and wanted variables are
+    the same linear programs."""
+    local = sorted({i for free, _, _ in rows for i in free} | set(wanted))
+    return (kind, k, proofs, tuple(wanted), tuple((tuple(f.items()), r, e) for f, r, e in rows),
+            tuple((lo[i], hi[i]) for i in local))
 
 
 def extremes(wanted: list[int], rows: list, lo: list, hi: list) -> dict[int, tuple]:
@@ -48,8 +60,7 @@ def extremes(wanted: list[int], rows: list, lo: list, hi: list) -> dict[int, tup
     plain = os.environ.get(ENV, "").lower() == "linprog"
     if plain:  # the original path, call for call
         return _extremes(wanted, rows, lo, hi, local, plain)
-    key = (tuple(wanted), tuple((tuple(f.items()), r, e) for f, r, e in rows),
-           tuple((lo[i], hi[i]) for i in local))
+    key = _key("extremes", 0, False, wanted, rows, lo, hi)
     if key in _MEMO:
         _MEMO.move_to_end(key)
         return dict(_MEMO[key])
@@ -344,8 +355,8 @@ def proof(i: int, rows: list, lo: list, hi: list) -> Proof:
     core = None if os.environ.get(ENV, "").lower() == "linprog" else _core()
     low = np.array([lo[v] for v in local], dtype=float)
     high = np.minimum(np.array([hi[v] for v in local], dtype=float), CAP)
-    solve = (_linprog_solver(rows, local, pos, lo, [min(h, CAP) for h in hi]) if core is None
-             else _highs_solver(core, rows, local, low, high))
+    solve = (_linprog_solver(rows, local, pos, lo, {i: min(hi[i], CAP) for i in local})
+             if core is None else _highs_solver(core, rows, local, low, high))
     return _sides(solve, pos[i], local, [1.0, -1.0])
 
 
@@ -362,10 +373,7 @@ def spread(wanted: list[int], rows: list, lo: list, hi: list, k: int, seed: int 
     at blocks that did not change). ``proofs``, when given, is filled for every variable
     short of k values: the rows and the variables whose dual values are not zero at its min
     or max, the relations that pin it (the door suppresses a published cell among them)."""
-    local = sorted({i for free, _, _ in rows for i in free} | set(wanted))
-    key = ("spread", k, proofs is not None, tuple(wanted),
-           tuple((tuple(f.items()), r, e) for f, r, e in rows),
-           tuple((lo[i], hi[i]) for i in local))
+    key = _key("spread", k, proofs is not None, wanted, rows, lo, hi)
     if key in _MEMO:
         _MEMO.move_to_end(key)
         out, found = _MEMO[key]
@@ -397,8 +405,8 @@ def _spread(wanted: list[int], rows: list, lo: list, hi: list, k: int,
     low = np.array([lo[i] for i in local], dtype=float)
     high = np.minimum(np.array([hi[i] for i in local], dtype=float), CAP)
     core = None if os.environ.get(ENV, "").lower() == "linprog" else _core()
-    solve = (_linprog_solver(rows, local, pos, lo, [min(h, CAP) for h in hi]) if core is None
-             else _highs_solver(core, rows, local, low, high))
+    solve = (_linprog_solver(rows, local, pos, lo, {i: min(hi[i], CAP) for i in local})
+             if core is None else _highs_solver(core, rows, local, low, high))
     want = np.array([pos[i] for i in wanted], dtype=np.int64)
     seen_lo = np.full(len(local), np.inf)
     seen_hi = np.full(len(local), -np.inf)
@@ -474,3 +482,94 @@ def _spread(wanted: list[int], rows: list, lo: list, hi: list, k: int,
         a, b = exact.get(j, (float(seen_lo[j]), float(seen_hi[j])))
         out[i] = (a, math.inf if b >= CAP - TOL else b)
     return out
+
+
+class Task(NamedTuple):
+    """One block's question: the ranges of ``wanted`` under ``rows`` and the boxes ``lo``,
+    ``hi`` (indexed by variable, holding at least the block's variables)."""
+
+    wanted: list[int]
+    rows: list
+    lo: dict[int, float]
+    hi: dict[int, float]
+
+
+Answer = tuple[dict[int, tuple[float, float]], dict[int, Proof] | None]
+
+#: Blocks are solved in worker processes when :func:`workers` is open and a round holds at
+#: least this many variables in all (below it, starting and feeding the workers costs more)
+PARALLEL_FROM = 20_000
+#: the number of worker processes (default: the machine's cores; 1: none)
+WORKERS_ENV = "GAPWATCH_PRIVACY_WORKERS"
+_POOL: dict[str, object] = {}
+
+
+@contextmanager
+def workers() -> Iterator[None]:
+    """Let :func:`solve_blocks` use worker processes until the block ends (started only when
+    a round is big enough; ``GAPWATCH_PRIVACY_WORKERS=1`` turns them off)."""
+    _POOL["open"] = True
+    try:
+        yield
+    finally:
+        pool = _POOL.pop("pool", None)
+        _POOL.pop("open", None)
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)  # type: ignore[attr-defined]
+
+
+def _answer(task: Task, k: int, exact: bool, proofs: bool) -> Answer:
+    if not task.wanted:
+        return {}, ({} if proofs else None)
+    if exact:
+        return extremes(task.wanted, task.rows, task.lo, task.hi), None
+    found: dict[int, Proof] | None = {} if proofs else None
+    return spread(task.wanted, task.rows, task.lo, task.hi, k, proofs=found), found
+
+
+def _answer_all(tasks: list[Task], k: int, exact: bool, proofs: bool) -> list[Answer]:
+    return [_answer(t, k, exact, proofs) for t in tasks]
+
+
+def solve_blocks(tasks: list[Task], k: int, exact: bool = False,
+                 proofs: bool = False) -> list[Answer]:
+    """The answer to each block's question (:func:`spread`, or :func:`extremes` when
+    ``exact``), in order. The blocks are independent linear programs: inside :func:`workers`
+    a big round goes to worker processes, the largest blocks first and the small ones in
+    batches; the answers are the same as in one process (each block's LPs are the same)."""
+    count = int(os.environ.get(WORKERS_ENV) or os.cpu_count() or 1)
+    size = sum(len(t.lo) for t in tasks)
+    if not _POOL.get("open") or count < 2 or size < PARALLEL_FROM or len(tasks) < 2:
+        return _answer_all(tasks, k, exact, proofs)
+    out: list[Answer | None] = [None] * len(tasks)
+    keys = [_key("extremes" if exact else "spread", 0 if exact else k, proofs and not exact,
+                 t.wanted, t.rows, t.lo, t.hi) if t.wanted else None for t in tasks]
+    for i, key in enumerate(keys):  # blocks already answered (in this process) or empty
+        if key is None or key in _MEMO:
+            out[i] = _answer(tasks[i], k, exact, proofs)
+    left = [i for i in range(len(tasks)) if out[i] is None]
+    pool = _POOL.get("pool")
+    if pool is None:
+        pool = _POOL["pool"] = ProcessPoolExecutor(count, mp_context=get_context("forkserver"))
+    order = sorted(left, key=lambda i: -len(tasks[i].lo))
+    batches: list[list[int]] = []
+    for i in order:  # a batch is one big block or many small ones (a few thousand variables)
+        if batches and sum(len(tasks[j].lo) for j in batches[-1]) + len(tasks[i].lo) <= 4000:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    futures = [pool.submit(_answer_all, [tasks[i] for i in b], k, exact, proofs)  # type: ignore[attr-defined]
+               for b in batches]
+    for batch, future in zip(batches, futures, strict=True):
+        for i, answer in zip(batch, future.result(), strict=True):
+            out[i] = answer
+            ends, found = answer
+            _remember(keys[i], ends if exact else (ends, found))
+    return out  # type: ignore[return-value]
+
+
+def _remember(key: tuple | None, value: object) -> None:
+    if key is not None:
+        _MEMO[key] = value  # type: ignore[assignment]
+        if len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
