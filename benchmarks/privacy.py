@@ -10,7 +10,8 @@ same run, times:
 
 - this door: ``publish`` (the disclosure model of :mod:`gapwatch.privacy.model`, every
   relation on) and ``audit_disclosure`` of the site it wrote (from the files alone, its
-  memory of solved blocks cleared first);
+  memory of solved blocks cleared first), with worker processes as the commands use them
+  (``GAPWATCH_PRIVACY_WORKERS=1``: one process, and then the CPU column is all the work);
 - the first door (:mod:`gapwatch.privacy.legacy`, the baseline): ``publish``, stopped after
   ``--old-timeout`` seconds; its site is then audited with this audit, which counts what the
   richer model finds there.
@@ -122,33 +123,41 @@ def main() -> int:
     args = parser.parse_args()
     console = Console(width=200)  # the table is wide: never cut a number
     base = args.workdir or Path(os.environ.get("TMPDIR", "/tmp"))
-    table = Table(title=f"privacy door + audit, {args.years} years (wall / CPU seconds)")
+    table = Table(title=f"privacy door + audit, {args.years} years (wall / CPU seconds of this "
+                  "process; worker processes not counted)")
     for col in ("students", "schools", "door", "cells", "hidden to protect", "publish",
                 "audit", "audit problems", "district ALL published", "peak RSS MB"):
         table.add_column(col, justify="right")
-    ok = True
-    for size in args.sizes:
-        students, schools = (int(v) for v in size.split(":"))
-        work = base / f"gapwatch-privacy-{students}-{schools}-{args.years}"
-        db = prepare(work, students, schools, args.years, console)
-        for which in ["new"] + ([] if args.no_old else ["old"]):
-            console.print(f"{students:,} students: {which} door ...")
-            got = measure(db, work, which, args.old_timeout)
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            w, c = got["publish"]
-            if not got["done"]:
-                table.add_row(f"{students:,}", str(schools), which, "", "",
-                              f"stopped after {w:.0f} / {c:.0f}", "", "", "", f"{rss:.0f}")
-                continue
-            pub_all, all_n = got["district_all"]
-            table.add_row(f"{students:,}", str(schools), which, f"{got['cells']:,}",
-                          f"{got['complementary']:,}", f"{w:.1f} / {c:.1f}",
-                          "{:.1f} / {:.1f}".format(*got["audit"]), str(got["problems"]),
-                          f"{pub_all} of {all_n}", f"{rss:.0f}")
-            if which == "new":
-                ok = ok and got["problems"] == 0
+    with solve.workers():  # as the commands do: big rounds in worker processes
+        ok = all([measure_size(size, args, base, table, console) for size in args.sizes])
     console.print(table)
     return 0 if ok else 1
+
+
+def measure_size(size: str, args: argparse.Namespace, base: Path, table: Table,
+                 console: Console) -> bool:
+    """Add the rows of one size to ``table``; False when this door's site fails the audit."""
+    students, schools = (int(v) for v in size.split(":"))
+    work = base / f"gapwatch-privacy-{students}-{schools}-{args.years}"
+    db = prepare(work, students, schools, args.years, console)
+    ok = True
+    for which in ["new"] + ([] if args.no_old else ["old"]):
+        console.print(f"{students:,} students: {which} door ...")
+        got = measure(db, work, which, args.old_timeout)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        w, c = got["publish"]
+        if not got["done"]:
+            table.add_row(f"{students:,}", str(schools), which, "", "",
+                          f"stopped after {w:.0f} / {c:.0f}", "", "", "", f"{rss:.0f}")
+            continue
+        pub_all, all_n = got["district_all"]
+        table.add_row(f"{students:,}", str(schools), which, f"{got['cells']:,}",
+                      f"{got['complementary']:,}", f"{w:.1f} / {c:.1f}",
+                      "{:.1f} / {:.1f}".format(*got["audit"]), str(got["problems"]),
+                      f"{pub_all} of {all_n}", f"{rss:.0f}")
+        if which == "new":
+            ok = ok and got["problems"] == 0
+    return ok
 
 
 if __name__ == "__main__":

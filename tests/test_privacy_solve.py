@@ -243,8 +243,9 @@ def test_door_cases_publish_the_same(cells, schools, coding,
 
 def test_worker_processes_give_the_same_site(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    # Big districts solve their blocks in worker processes; here every round does (threshold
-    # 0, two workers): the same statuses as one process, and the same audit.
+    # Inside solve.workers() (the commands open it), big districts solve their blocks in
+    # worker processes; here every round does (threshold 0, two workers): the same statuses
+    # as one process, and the same audit.
     import duckdb
     from synthdistrict import run_district
 
@@ -256,11 +257,12 @@ def test_worker_processes_give_the_same_site(tmp_path: Path,
         monkeypatch.setenv(solve.WORKERS_ENV, count)
         monkeypatch.setattr(solve, "PARALLEL_FROM", 0)
         solve._MEMO.clear()
-        with duckdb.connect(str(db), read_only=True) as con:
+        with solve.workers(), duckdb.connect(str(db), read_only=True) as con:
             pub = publish(con, Policy())
         write_published(pub, tmp_path / f"site-{count}")
         solve._MEMO.clear()
-        report = audit_disclosure(tmp_path / f"site-{count}")
+        with solve.workers():
+            report = audit_disclosure(tmp_path / f"site-{count}")
         sites.append(([r["status"] for r in pub.indicators.to_pylist()], pub.rounds,
                       report.passed, report.checked))
     assert sites[0] == sites[1]

@@ -492,12 +492,14 @@ def report(
     door; audit it and refuse to publish a site that fails the disclosure audit."""
     from gapwatch.config import ConfigError, load_config
     from gapwatch.files import FolderRefused
+    from gapwatch.privacy.solve import workers
     from gapwatch.publish import PublishRefused, publish_site
     from gapwatch.report.page_names import PageNameCollision
     from gapwatch.warehouse import WarehouseMissing
 
     try:
-        summary = publish_site(db, out, load_config(config), console=console, pdf=pdf)
+        with workers():  # a big district's door and audit use every core
+            summary = publish_site(db, out, load_config(config), console=console, pdf=pdf)
     except (ConfigError, WarehouseMissing, FolderRefused, PageNameCollision) as err:
         console.print(f"[bold red]{err}")
         raise typer.Exit(2) from None
@@ -516,8 +518,10 @@ def audit_disclosure(
     """Check a published site from its files alone: no number rests on fewer than the minimum
     n, and no suppressed count can be narrowed to fewer than k values."""
     from gapwatch.privacy import audit_disclosure as run_audit
+    from gapwatch.privacy.solve import workers
 
-    result = run_audit(site, k)
+    with workers():
+        result = run_audit(site, k)
     console.print(result.render())
     raise typer.Exit(0 if result.passed else 1)
 

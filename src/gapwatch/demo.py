@@ -117,11 +117,13 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console, serve_sit
         console.print(f"wrote {path}")
 
     console.rule("[bold]5. Public report, through the privacy door")
+    from gapwatch.privacy.solve import workers
     from gapwatch.publish import PublishRefused, publish_site
 
     site = out / "site"
     try:
-        console.print(publish_site(db, site, load_config(config), console=console))
+        with workers():  # the door and the audit use every core
+            console.print(publish_site(db, site, load_config(config), console=console))
     except PublishRefused as err:  # nothing was published; say so instead of a traceback
         console.print(f"[bold red]{err}\nThe results and exports above are complete; the "
                       "public site was not written.")

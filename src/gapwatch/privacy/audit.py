@@ -23,7 +23,6 @@ from pathlib import Path
 
 from gapwatch.files import read_rows
 from gapwatch.privacy import bounds as lp
-from gapwatch.privacy.solve import workers
 from gapwatch.privacy.tables import goal_rests_on
 
 
@@ -130,8 +129,7 @@ def audit_disclosure(site: Path, k: int | None = None) -> AuditReport:
             need("goals.csv", line, column, *keys)
     resources = _audit_resources(data, links.min_n, add)
     try:
-        with workers():
-            found = lp.bounds(lp.to_cells(rows), links, k)
+        found = lp.bounds(lp.to_cells(rows), links, k)
     except (ValueError, KeyError, StopIteration) as err:
         add(Problem("indicators.csv", 0, "", f"published numbers cannot be bounded: {err}"))
         found = []

@@ -34,7 +34,6 @@ import pyarrow as pa
 from gapwatch.privacy import bounds as lp
 from gapwatch.privacy import model
 from gapwatch.privacy.policy import Policy, code_rate, round1
-from gapwatch.privacy.solve import workers
 
 
 @dataclass
@@ -337,8 +336,7 @@ def publish(con: duckdb.DuckDBPyConnection, policy: Policy, *,
     links = lp.Links(policy.min_n, policy.bands, [], frozenset(sums["exact"]),
                      frozenset(sums["at_most"]), frozenset(sums["none"]), members,
                      zero_cells=True, rules=tuple(rules), protect_coded=True)
-    with workers():  # big districts: blocks solved in worker processes
-        done = suppress(rows, policy, links)
+    done = suppress(rows, policy, links)
     status = {(int(r["school_year"]), r["entity_type"], r["entity_id"], r["indicator"],
                r["student_group"]): r["status"] for r in rows}
     have = _tables(con)

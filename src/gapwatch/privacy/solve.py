@@ -507,7 +507,10 @@ _POOL: dict[str, object] = {}
 @contextmanager
 def workers() -> Iterator[None]:
     """Let :func:`solve_blocks` use worker processes until the block ends (started only when
-    a round is big enough; ``GAPWATCH_PRIVACY_WORKERS=1`` turns them off)."""
+    a round is big enough; ``GAPWATCH_PRIVACY_WORKERS=1`` turns them off). The commands open
+    it; a program calling :func:`gapwatch.privacy.publish` itself opens it only if its main
+    module can be imported again without running (``if __name__ == "__main__":``), as every
+    program using Python's ``multiprocessing`` must."""
     _POOL["open"] = True
     try:
         yield

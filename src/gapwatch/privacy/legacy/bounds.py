@@ -20,21 +20,11 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from gapwatch.privacy.bounds import Cell, to_cells  # noqa: F401 - the legacy audit's API
 from gapwatch.privacy.solve import TOL, extremes
 
 Key = tuple[int, str, str, str, str]  #: (school_year, entity_type, entity_id, indicator, group)
 SUPPRESSED = ("primary", "complementary")
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One row of indicators.csv as the public sees it."""
-
-    key: Key
-    kind: str  #: rate | mean
-    status: str  #: published | primary | complementary | top_coded | bottom_coded
-    n: int | None
-    percent: float | None = None
 
 
 @dataclass(frozen=True)
@@ -83,14 +73,6 @@ class Bound:
         if math.isinf(self.high):
             return math.inf
         return max(0, math.floor(self.high + TOL) - math.ceil(self.low - TOL) + 1)
-
-
-def to_cells(rows: list[dict]) -> list[Cell]:
-    """Public rows (as in indicators.csv) -> cells for the LP."""
-    return [Cell((int(r["school_year"]), r["entity_type"], str(r["entity_id"]), r["indicator"],
-                     r["student_group"]), r["kind"], r["status"],
-                    None if r["n"] in (None, "") else int(r["n"]),
-                    None if r["percent"] in (None, "") else float(r["percent"])) for r in rows]
 
 
 def relations(cells: dict[Key, Cell], links: Links) -> list[Relation]:

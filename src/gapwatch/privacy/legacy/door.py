@@ -21,42 +21,25 @@ The derived tables follow the cells (:mod:`gapwatch.privacy.tables`).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from gapwatch.contract import CODE_SETS
+from gapwatch.privacy.door import (  # the parts the two doors share
+    Published,
+    _entity_sums,
+    _members,
+    _public,
+    _read,
+    _tables,
+    complete_grid,  # without linked indicators: the first door's grid
+)
 from gapwatch.privacy.legacy import bounds as lp
 from gapwatch.privacy.policy import Policy, code_rate, round1
 
 RACE = {"name": "race/ethnicity", "total": "ALL", "parts": list(CODE_SETS["race_ethnicity"])}
 GENDER = {"name": "gender", "total": "ALL", "parts": list(CODE_SETS["gender"])}
-
-
-@dataclass
-class Published:
-    """The four public tables and the disclosure metadata."""
-
-    indicators: pa.Table
-    gaps: pa.Table
-    dashboard: pa.Table
-    goals: pa.Table
-    disclosure: dict[str, Any] = field(default_factory=dict)
-    rounds: int = 0  #: complementary-suppression rounds
-    #: the public resources tables (:mod:`gapwatch.privacy.resources`), by file name
-    resources: dict[str, pa.Table] = field(default_factory=dict)
-
-
-def _read(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    rel = con.sql(sql)
-    cols = rel.columns
-    return [dict(zip(cols, row, strict=True)) for row in rel.fetchall()]
-
-
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()}
 
 
 def _partitions(rows: list[dict]) -> list[dict]:
@@ -82,68 +65,6 @@ def _partitions(rows: list[dict]) -> list[dict]:
         if ok:
             out.append(part)
     return out
-
-
-def _entity_sums(rows: list[dict], members: dict[str, list[str]]) -> dict[str, Any]:
-    """Per indicator, the relation schools -> parent that holds everywhere in the data."""
-    cell = {(r["school_year"], r["entity_type"], r["entity_id"], r["indicator"],
-             r["student_group"]): r for r in rows}
-    seen: dict[str, set[str]] = defaultdict(set)
-    for (y, et, eid, ind, g), total in cell.items():
-        if f"{et}:{eid}" not in members:
-            continue
-        parts = [cell[k] for s in members[f"{et}:{eid}"] if (k := (y, "school", s, ind, g)) in cell]
-        n, x = sum(p["n"] for p in parts), sum(p["numerator"] or 0 for p in parts)
-        seen[ind].add("eq" if n == total["n"] and x == (total["numerator"] or 0)
-                      else "ge" if n >= total["n"] else "le" if n <= total["n"] else "eq_n")
-    exact = sorted(i for i, s in seen.items() if s == {"eq"})
-    at_most = sorted(i for i, s in seen.items() if s <= {"eq", "eq_n", "le"} and i not in exact)
-    at_least = {i for i, s in seen.items() if s <= {"eq", "eq_n", "ge"}}
-    none = sorted(set(seen) - set(exact) - set(at_most) - at_least)
-    return {"exact": exact, "at_least": "every other indicator", "at_most": at_most,
-            "none": none}
-
-
-def _members(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> dict[str, list[str]]:
-    if "schools" not in _tables(con):
-        return {}
-    parents = {f"{r['entity_type']}:{r['entity_id']}" for r in rows if r["entity_type"] != "school"}
-    out: dict[str, list[str]] = defaultdict(list)
-    for sid, did, bd in con.sql("SELECT school_id, district_id, board_district FROM schools "
-                                "ORDER BY school_id").fetchall():
-        for parent in (f"district:{did}", f"board_district:{bd}"):
-            if parent in parents:
-                out[parent].append(str(sid))
-    return dict(out)
-
-
-def complete_grid(rows: list[dict]) -> list[dict]:
-    """Add n = 0 rows so that each (year, indicator) is a full entities x groups grid.
-
-    The entities are those with an ``ALL`` row for the indicator that year; the groups, those
-    any entity reports for it. Sorted like the warehouse query."""
-    entities: dict[tuple, dict] = {}
-    groups: dict[tuple, set[str]] = defaultdict(set)
-    have = set()
-    for r in rows:
-        unit = (r["school_year"], r["indicator"])
-        groups[unit].add(r["student_group"])
-        have.add((unit, r["entity_type"], r["entity_id"], r["student_group"]))
-        if r["student_group"] == "ALL":
-            entities[(unit, r["entity_type"], r["entity_id"])] = r
-    zeros = [{**total, "student_group": g, "n": 0, "numerator": None if total["kind"] != "rate"
-              else 0, "value": None}
-             for (unit, et, eid), total in entities.items() for g in sorted(groups[unit])
-             if (unit, et, eid, g) not in have]
-    return sorted(rows + zeros, key=lambda r: (r["school_year"], r["entity_type"],
-                                               r["entity_id"], r["indicator"], r["student_group"]))
-
-
-def _public(row: dict) -> dict:
-    hidden = row["status"] in lp.SUPPRESSED
-    coded = row["status"].endswith("_coded")
-    return {**row, "n": None if hidden else row["n"],
-            "percent": None if hidden or coded else row["percent"]}
 
 
 def suppress(rows: list[dict], policy: Policy, links: lp.Links) -> int:
