@@ -126,8 +126,8 @@ def main() -> None:
     ap.add_argument("--sqlite", action="store_true", help="the default SQLite file instead")
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=20)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=25)
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=12)
     ap.add_argument("--think-ms", type=int, default=1000,
                     help="each user waits this long between requests on average (uniform "
                          "from half to 1.5 times; 0: back to back)")

@@ -8,11 +8,13 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import timezone
 from test_workspace_matrix import EXPECT
 from test_workspace_records import taught_student
 
@@ -64,7 +66,6 @@ def test_content_security_policy_and_no_inline_script(clients, accounts, distric
 def test_session_cookie_and_idle_timeout(accounts) -> None:
     assert django_settings.SESSION_COOKIE_HTTPONLY and django_settings.CSRF_COOKIE_HTTPONLY
     assert django_settings.SESSION_COOKIE_SAMESITE == "Lax"
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST  # idle timeout, renewed per request
     client = Client()
     r = client.post("/login/", {"username": "teacher",
                                 "password": "correct horse battery staple"})
@@ -72,6 +73,37 @@ def test_session_cookie_and_idle_timeout(accounts) -> None:
     cookie = r.cookies[django_settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
     assert client.session.get_expiry_age() == django_settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def test_an_idle_session_ends_and_use_renews_it_once_a_minute(accounts, district) -> None:
+    """Use renews the session's expiry (written at most once a minute); a session idle for
+    longer than its age is signed out."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.post("/login/", {"username": "teacher", "password": "correct horse battery staple"})
+    key = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+
+    def expiry() -> object:
+        return Session.objects.get(session_key=key).expire_date
+
+    assert client.get("/students/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:  # renewed a moment ago: no write
+        assert client.get("/students/").status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"]
+                and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    session = client.session  # the last renewal 61 s ago: this request renews
+    session["_renewed"] -= 61
+    session.save()
+    before = expiry()
+    assert client.get("/students/").status_code == 200
+    assert expiry() > before
+    Session.objects.filter(session_key=key).update(  # idle past its age: signed out
+        expire_date=timezone.now() - timedelta(seconds=1))
+    r = client.get("/students/")
+    assert r.status_code == 302 and "/login/" in r["Location"]
 
 
 def _settings_value(env: dict, expr: str) -> subprocess.CompletedProcess:

@@ -136,3 +136,32 @@ def test_district_view_says_what_could_not_be_computed(clients, district) -> Non
         assert measure in page and reason in page
     if uncolored:
         assert f"no color: {uncolored[0]}" in page
+
+
+def test_the_prepared_profile_is_each_panel_read_from_the_warehouse(district) -> None:
+    """A profile is one lookup in the generation's prepared rows; for every panel and every
+    kind of student (with discipline, supports, suggestions, none) it holds exactly the rows,
+    in the order, that reading the warehouse directly gives."""
+    from gapwatch.workspace.roster import school_year
+    from gapwatch.workspace.students import profile
+    from gapwatch.workspace.warehouse import Warehouse
+
+    warehouse = Warehouse(district, prepare=profile.prepare)
+    snap = warehouse.snapshot()
+    try:
+        year = school_year(snap)
+        sids = snap.rows("""SELECT student_id FROM memory.main.ws_roster
+            ORDER BY hash(student_id) LIMIT 40""")
+        for table in ("discipline", "supports_in_place", "referrals", "student_flags"):
+            sids += snap.rows(f"SELECT student_id FROM {table} WHERE school_year = $year "
+                              "GROUP BY 1 ORDER BY count(*) DESC LIMIT 3", {"year": year})
+        seen = {name: 0 for name in profile.PANELS}
+        for sid in {r["student_id"] for r in sids}:
+            doc = profile.document(snap, sid, year)
+            assert doc["student"] == profile.header(snap, sid, year)
+            for name in profile.PANELS:
+                assert doc[name] == profile.panel(snap, name, sid, year), (sid, name)
+                seen[name] += bool(doc[name])
+        assert all(seen.values()), seen  # every panel was compared on real rows
+    finally:
+        snap.close()

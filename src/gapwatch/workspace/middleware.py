@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -51,3 +52,21 @@ class WarehouseSnapshotMiddleware:
         finally:
             for snap in opened:
                 snap.close()
+
+
+class IdleSessionMiddleware:
+    """An idle session ends ``SESSION_COOKIE_AGE`` after its last renewal; a request renews it
+    (one write to the application database) when the last renewal is at least
+    ``SESSION_RENEW_SECONDS`` old, instead of on every request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.modified:
+            now = int(time.time())
+            if now - session.get("_renewed", 0) >= settings.SESSION_RENEW_SECONDS:
+                session["_renewed"] = now  # saved, and its expiry moved, by SessionMiddleware
+        return response

@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "gapwatch.workspace.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -97,7 +98,9 @@ LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("GAPWATCH_LOGIN_WINDOW_MINUTES
 
 # Sessions: an idle session ends after GAPWATCH_SESSION_MINUTES (default 30).
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("GAPWATCH_SESSION_MINUTES", "30"))
-SESSION_SAVE_EVERY_REQUEST = True
+# renewed by a request at most once a minute (gapwatch.workspace.middleware.IdleSessionMiddleware)
+# rather than written on every request
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -8,8 +8,9 @@ instance, and gives every request a cursor on one generation for the whole reque
 that started on the old file finishes on it (its inode stays readable until closed): no page
 mixes old and new data, and the writers never meet a lock held by the workspace.
 
-A new generation is *prepared* before it is served (the roster and the per-student tables the
-pages read, :func:`gapwatch.workspace.roster.warm`): the first generation when the server starts
+A new generation is *prepared* before it is served (the roster, :func:`gapwatch.workspace.
+roster.warm`, and one row per student with every panel of the profile, :func:`gapwatch.
+workspace.students.profile.prepare`): the first generation when the server starts
 (or on the first request), every later one in a background thread while requests go on being
 answered from the previous generation. A request that meets a preparation waits for it a few
 seconds at most (``GAPWATCH_FRESH_WAIT``, default 5): a small district's pages show the new data
@@ -191,8 +192,10 @@ _served_lock = threading.Lock()
 
 def _warm(snap: Snapshot) -> None:
     from gapwatch.workspace.roster import warm
+    from gapwatch.workspace.students.profile import prepare
 
     warm(snap)
+    prepare(snap)
 
 
 def served(path: Path) -> Warehouse:

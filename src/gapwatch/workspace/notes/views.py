@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from types import SimpleNamespace
+
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -30,6 +33,13 @@ class NoteForm(forms.ModelForm):
         self.user = user
         if user.role not in RESTRICTED_NOTE_ROLES:
             del self.fields["restricted"]
+
+
+@cache
+def blank_note_form(role: str) -> str:
+    """The empty note form of ``role`` as HTML (the same for every profile of that role:
+    rendered once per process)."""
+    return NoteForm(user=SimpleNamespace(role=role)).as_p()
 
 
 def _note_in_scope(request: HttpRequest, pk: int) -> Note:

@@ -127,8 +127,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
              "school_name": student.get("school_name"), "grade": student.get("grade")}
     academic = None
     if not partner or ref.share_academic:
-        academic = {"flags": panels.flags(snap, ref.student_id, ref.school_year),
-                    "tier": panels.tier(snap, ref.student_id, ref.school_year)}
+        academic = {"flags": panels.panel(snap, "flags", ref.student_id, ref.school_year),
+                    "tier": panels.panel(snap, "tier", ref.student_id, ref.school_year)}
     steps = [s for s in NEXT[Step(ref.step)] if not partner or s in PARTNER_STEPS]
     can_step = bool(steps) and (partner or request.user.role in REFERRING_ROLES)
     form = StepForm(initial={"date": timezone.localdate()}) if can_step else None

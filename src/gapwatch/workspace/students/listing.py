@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gapwatch.contract.codes import CODE_SETS
-from gapwatch.workspace.roster import roster
+from gapwatch.workspace.roster import SORTS, roster
 from gapwatch.workspace.scope import Scope
 from gapwatch.workspace.warehouse import Snapshot
 
@@ -19,16 +19,6 @@ STATUS_GROUPS = {"EL": ("English learners", "r.el"),
                  "SWD": ("Students with disabilities", "r.swd"),
                  "FOS": ("Foster youth", "r.fos"),
                  "HOM": ("Homeless youth", "r.hom")}
-SORTS = {
-    "urgency": "r.tier DESC NULLS LAST, r.probability DESC NULLS LAST, "
-               "r.at_risk_count DESC NULLS LAST, r.student_id",
-    "name": "r.last_name, r.first_name, r.student_id",
-    "grade": "try_cast(r.grade AS INTEGER) NULLS FIRST, r.grade, r.student_id",
-    "school": "r.school_name, r.student_id",
-    "tier": "r.tier DESC NULLS LAST, r.student_id",
-    "probability": "r.probability DESC NULLS LAST, r.student_id",
-    "student": "r.student_id",
-}
 COLUMNS = ("student_id", "first_name", "last_name", "school_id", "school_name", "grade", "tier",
            "urgency", "probability", "tier_reason", "flag_reasons", "supports_in_place",
            "has_support")
@@ -97,24 +87,13 @@ def query(snap: Snapshot, scope: Scope, f: Filters, noted: list[str], *,
     if f.q:
         where.append("(r.student_id = $q OR r.first_name || ' ' || r.last_name ILIKE $like)")
         params |= {"q": f.q, "like": f"%{f.q}%"}
-    order = SORTS[f.sort]
-    if f.descending:
-        order = ", ".join(_flip(part) for part in order.split(", "))
+    order = f"r.rank_{f.sort}{' DESC' if f.descending else ''}"
     limit = f"LIMIT {PAGE_SIZE} OFFSET {(f.page - 1) * PAGE_SIZE}" if paged else ""
     source = f"FROM {roster(snap, scope.year)} r WHERE {' AND '.join(where)}"
     rows = snap.rows(f"SELECT {', '.join('r.' + c for c in COLUMNS)} {source} "
                      f"ORDER BY {order} {limit}", params)  # a page: DuckDB keeps the top N
     total = snap.value(f"SELECT count(*) {source}", params) if paged else len(rows)
     return rows, int(total or 0)
-
-
-def _flip(part: str) -> str:
-    """Reverse one ORDER BY term."""
-    if " DESC" in part:
-        return part.replace(" DESC", " ASC")
-    if part.endswith("NULLS FIRST"):
-        return part.replace("NULLS FIRST", "DESC NULLS LAST")
-    return part + " DESC"
 
 
 def options(snap: Snapshot, scope: Scope) -> dict[str, list]:

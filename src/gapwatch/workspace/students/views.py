@@ -12,7 +12,7 @@ from gapwatch.files.safecsv import neutralise
 from gapwatch.workspace.access import allow
 from gapwatch.workspace.audit.models import Action, AuditEvent
 from gapwatch.workspace.audit.record import record
-from gapwatch.workspace.notes.views import NoteForm
+from gapwatch.workspace.notes.views import blank_note_form
 from gapwatch.workspace.notes.visibility import noted_recently, visible_notes
 from gapwatch.workspace.referrals.models import Referral
 from gapwatch.workspace.roles import RECORDING_ROLES, STAFF_ROLES, VIEWERS_ROLES
@@ -73,20 +73,12 @@ def _profile_context(request: HttpRequest, student_id: str) -> dict:
            student_id=student_id)
     user = request.user
     context = {
-        "sid": student_id, "year": year, "student": panels.header(snap, student_id, year),
-        "attendance": panels.attendance(snap, student_id),
-        "marks": panels.marks(snap, student_id, year),
-        "assessments": panels.assessments(snap, student_id),
-        "discipline": panels.discipline(snap, student_id),
-        "flags": panels.flags(snap, student_id, year),
-        "tier": panels.tier(snap, student_id, year),
+        "sid": student_id, "year": year, **panels.document(snap, student_id, year),
         "tier_history": TierRecord.objects.filter(student_id=student_id)[:20],
-        "supports_in_place": panels.supports(snap, student_id, year),
-        "suggested": panels.suggested_partners(snap, student_id, year),
         "supports": Support.objects.filter(student_id=student_id).select_related("champion"),
         "notes": visible_notes(user).filter(student_id=student_id)
         .select_related("author").prefetch_related("addenda__author"),
-        "note_form": NoteForm(user=user),
+        "note_form": blank_note_form(user.role),
         "referrals": Referral.objects.filter(student_id=student_id).prefetch_related("events"),
         "family_contacts": FamilyContact.objects.filter(student_id=student_id)[:10],
         "can_record": user.role in RECORDING_ROLES,
