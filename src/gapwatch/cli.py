@@ -374,15 +374,11 @@ def early_warning(
     from rich.progress import Progress
 
     from gapwatch.config import ConfigError, load_config
-    from gapwatch.earlywarning.stage import (
-        caseload,
-        export,
-        for_school,
-        run_early_warning,
-        store,
-    )
+    from gapwatch.earlywarning.stage import caseload, export, for_school
     from gapwatch.earlywarning.view import render
     from gapwatch.files import FolderRefused, check_replaceable
+    from gapwatch.runner import run_stages
+    from gapwatch.stages import EARLY_WARNING, Context
     from gapwatch.warehouse import WarehouseMissing, connect, rebuilding, writing
 
     try:
@@ -393,10 +389,12 @@ def early_warning(
             _flow_back(db, work, con)
             with Progress(console=console, transient=True) as progress:
                 task = progress.add_task("early warning", total=None)
-                result = run_early_warning(
-                    con, cfg, school_year=year,
-                    step=lambda s: progress.update(task, description=f"early warning: {s}"))
-            store(con, result)
+                ctx = Context(con, cfg, school_year=year, step=lambda s: progress.update(
+                    task, description=f"early warning: {s}"))
+                for outcome in run_stages(ctx, EARLY_WARNING):
+                    if outcome.skipped:
+                        raise ValueError(f"early warning not run: {outcome.skipped}")
+            result = ctx.outputs["early_warning"]
             students = caseload(con, staff, result.school_year) if staff else None
         from gapwatch.earlywarning.workspace import export_tiers
 
