@@ -630,6 +630,21 @@ def docs_configuration(
     _emit(render_settings_doc(), out)
 
 
+@docs_app.command("stages")
+def docs_stages(
+    out: Annotated[Path | None, typer.Option(help="Regenerate the stages table inside this file "
+                                             "(docs/architecture.md) instead of printing it.")
+                   ] = None,
+) -> None:
+    """Print the stages table of docs/architecture.md, generated from the stage registry."""
+    from gapwatch.stages.docs import render_stages_table, with_stages_table
+
+    if out is None:
+        _emit(render_stages_table(), None)
+    else:
+        _emit(with_stages_table(out.read_text(encoding="utf-8")), out)
+
+
 @docs_app.command("letters-pot")
 def docs_letters_pot(
     out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
