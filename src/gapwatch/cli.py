@@ -374,15 +374,11 @@ def early_warning(
     from rich.progress import Progress
 
     from gapwatch.config import ConfigError, load_config
-    from gapwatch.earlywarning.stage import (
-        caseload,
-        export,
-        for_school,
-        run_early_warning,
-        store,
-    )
+    from gapwatch.earlywarning.stage import caseload, export, for_school
     from gapwatch.earlywarning.view import render
     from gapwatch.files import FolderRefused, check_replaceable
+    from gapwatch.runner import run_stages
+    from gapwatch.stages import EARLY_WARNING, Context
     from gapwatch.warehouse import WarehouseMissing, connect, rebuilding, writing
 
     try:
@@ -393,10 +389,12 @@ def early_warning(
             _flow_back(db, work, con)
             with Progress(console=console, transient=True) as progress:
                 task = progress.add_task("early warning", total=None)
-                result = run_early_warning(
-                    con, cfg, school_year=year,
-                    step=lambda s: progress.update(task, description=f"early warning: {s}"))
-            store(con, result)
+                ctx = Context(con, cfg, school_year=year, step=lambda s: progress.update(
+                    task, description=f"early warning: {s}"))
+                for outcome in run_stages(ctx, EARLY_WARNING):
+                    if outcome.skipped:
+                        raise ValueError(f"early warning not run: {outcome.skipped}")
+            result = ctx.outputs["early_warning"]
             students = caseload(con, staff, result.school_year) if staff else None
         from gapwatch.earlywarning.workspace import export_tiers
 
@@ -630,6 +628,21 @@ def docs_configuration(
     from gapwatch.config_docs import render_settings_doc
 
     _emit(render_settings_doc(), out)
+
+
+@docs_app.command("stages")
+def docs_stages(
+    out: Annotated[Path | None, typer.Option(help="Regenerate the stages table inside this file "
+                                             "(docs/architecture.md) instead of printing it.")
+                   ] = None,
+) -> None:
+    """Print the stages table of docs/architecture.md, generated from the stage registry."""
+    from gapwatch.stages.docs import render_stages_table, with_stages_table
+
+    if out is None:
+        _emit(render_stages_table(), None)
+    else:
+        _emit(with_stages_table(out.read_text(encoding="utf-8")), out)
 
 
 @docs_app.command("letters-pot")

@@ -4,13 +4,14 @@ A statistic that cannot be computed (too few schools to compare need bands, one 
 trend or a Dashboard color, a group or a table absent) is stored as a value with its reason in
 the table that holds it (``note`` or ``reason`` columns). This module reads those reasons back
 into one table, ``run_status``: one row per measure with how many of its results were computed
-and, when not all were, the most common reason. ``gapwatch run`` prints it and ``gapwatch
+and, when not all were, the most common reason; a stage of :mod:`gapwatch.stages` skipped for
+want of its inputs is a row too (``needs staff``). ``gapwatch run`` prints it and ``gapwatch
 export`` writes it; docs/methods.md ("Minimum district shapes") lists the thresholds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -99,11 +100,14 @@ def goals(con: duckdb.DuckDBPyConnection) -> Iterator[Coverage]:
                        "" if known == total else f"no data for some goals: {reason or ''}")
 
 
-def resources(con: duckdb.DuckDBPyConnection, have: set[str]) -> Iterator[Coverage]:
-    if "resources_status" in have:
-        for part, reason in con.execute(
-                "SELECT part, reason FROM resources_status WHERE NOT computed").fetchall():
-            yield Coverage("resources", part.replace("_", " "), 0, 0, reason or "")
+def skipped(stage: str, part_of: str | None, reason: str) -> Coverage:
+    """A stage of the run that did not run, for want of its inputs (``reason``)."""
+    return Coverage(part_of or stage, stage.replace("_", " "), 0, 0, reason)
+
+
+def resources(con: duckdb.DuckDBPyConnection, have: set[str],
+              skipped_parts: Sequence[Coverage] = ()) -> Iterator[Coverage]:
+    yield from skipped_parts
     if "need_index" in have:
         total, scored, note = con.execute(
             "SELECT count(*), count(score), mode(CASE WHEN score IS NULL THEN note END) "
@@ -129,22 +133,26 @@ def resources(con: duckdb.DuckDBPyConnection, have: set[str]) -> Iterator[Covera
                            "" if ok else _first_reason(note))
 
 
-def collect(con: duckdb.DuckDBPyConnection) -> list[Coverage]:
-    """Every measure of the stored run with its coverage (stages not run are left out)."""
+def collect(con: duckdb.DuckDBPyConnection, stages_skipped: Sequence[Coverage] = ()
+            ) -> list[Coverage]:
+    """Every measure of the stored run with its coverage, and the stages skipped (resources
+    parts among the resources measures, others first); stages not run are left out."""
     have = _tables(con)
+    parts_skipped = [c for c in stages_skipped if c.stage == "resources"]
     parts: list[tuple[str, Callable[[], Iterator[Coverage]]]] = [
         ("indicator_status", lambda: indicators(con)),
         ("gap_trends", lambda: gap_trends(con)),
         ("dashboard", lambda: dashboard(con)),
         ("goals_progress", lambda: goals(con)),
-        ("resources_status", lambda: resources(con, have)),
+        ("", lambda: resources(con, have, parts_skipped)),
     ]
-    return [c for table, part in parts if table in have for c in part()]
+    return [c for c in stages_skipped if c.stage != "resources"] + [
+        c for table, part in parts if not table or table in have for c in part()]
 
 
-def store(con: duckdb.DuckDBPyConnection) -> int:
+def store(con: duckdb.DuckDBPyConnection, stages_skipped: Sequence[Coverage] = ()) -> int:
     """Replace ``run_status``; return its row count."""
-    rows = collect(con)
+    rows = collect(con, stages_skipped)
     table = pa.Table.from_pylist(
         [{"stage": c.stage, "measure": c.measure, "status": c.status, "results": c.results,
           "defined": c.defined, "reason": c.reason or None} for c in rows], schema=SCHEMA)

@@ -163,13 +163,16 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console, serve_sit
 
 def _early_warning(db: Path, config, out: Path, console: Console) -> Path:
     """Run ``gapwatch early-warning`` on the demo warehouse; print its summary; export."""
-    from gapwatch.earlywarning.stage import export, for_school, run_early_warning, store
+    from gapwatch.earlywarning.stage import export, for_school
     from gapwatch.earlywarning.view import render
+    from gapwatch.runner import run_stages
+    from gapwatch.stages import EARLY_WARNING, Context
     from gapwatch.warehouse import writing
 
     with writing(db) as con:
-        result = run_early_warning(con, config, step=lambda s: console.print(f"  {s}"))
-        store(con, result)
+        ctx = Context(con, config, step=lambda s: console.print(f"  {s}"))
+        run_stages(ctx, EARLY_WARNING)
+    result = ctx.outputs["early_warning"]
     for renderable in render(result, for_school(result, None), top=5):
         console.print(renderable)
     export(result.tables, out, warehouse=db)

@@ -1,10 +1,11 @@
 """``gapwatch export``: the warehouse's result tables as Parquet and CSV files.
 
 Each export is a result table of the warehouse written under a fixed file name with fixed
-columns (a public contract: users' scripts read these files). These exports are for district
-staff; the public report (a separate command) passes everything through the privacy door.
-They are owner-only, and their CSV text cells are neutralised against formula injection
-(:mod:`gapwatch.files`).
+columns (a public contract: users' scripts read these files). Which tables: those the stages of
+``gapwatch run`` produce, except internal and confidential ones (:mod:`gapwatch.stages`).
+These exports are for district staff; the public report (a separate command) passes everything
+through the privacy door. They are owner-only, and their CSV text cells are neutralised against
+formula injection (:mod:`gapwatch.files`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from gapwatch.gaps.trends import TREND_COLUMNS
 from gapwatch.goals.progress import PROGRESS_COLUMNS
 from gapwatch.indicators.results import EXTRA_COLUMNS, RESULT_COLUMNS
 from gapwatch.sql import quote_ident, sql_string
+from gapwatch.stages import exported_tables
 
 ENTITY_RANK = "CASE entity_type WHEN 'district' THEN 0 WHEN 'board_district' THEN 1 ELSE 2 END"
 
@@ -35,34 +37,38 @@ class Export:
     order: str
 
 
-EXPORTS: tuple[Export, ...] = (
-    Export("indicator_results", "indicator_results", RESULT_COLUMNS + EXTRA_COLUMNS,
-           f"school_year, indicator, {ENTITY_RANK}, entity_id, student_group"),
-    Export("gaps", "gaps", GAP_COLUMNS + GAP_EXTRA_COLUMNS,
-           f"school_year, indicator, {ENTITY_RANK}, entity_id, student_group, reference, "
-           "metric"),
-    Export("gap_trends", "gap_trends", TREND_COLUMNS,
-           f"indicator, {ENTITY_RANK}, entity_id, student_group, reference, metric"),
-    Export("dashboard", "dashboard", DASHBOARD_COLUMNS,
-           f"school_year, indicator, {ENTITY_RANK}, entity_id, student_group"),
-    Export("equity_report", "equity_report", EQUITY_COLUMNS,
-           f"school_year, indicator, {ENTITY_RANK}, entity_id"),
-    Export("support", "support", SUPPORT_COLUMNS,
-           f"school_year, {ENTITY_RANK}, entity_id, designation, student_group"),
-    Export("goals_progress", "goals_progress", PROGRESS_COLUMNS,
-           f"goal_id, {ENTITY_RANK}, entity_id, student_group"),
-    Export("need_index", "need_index", (), "school_year, rank, school_id"),
-    Export("need_factors", "need_factors", (), "school_year, school_id, factor"),
-    Export("need_index_stability", "need_index_stability", (), "from_year"),
-    Export("lcff", "lcff", (), "school_year, school_id"),
-    Export("lcff_district", "lcff_district", (), "school_year"),
-    Export("staffing", "staffing", (), "school_year, school_id"),
-    Export("staffing_by_band", "staffing_by_band", (), "school_year, band"),
-    Export("staffing_gap", "staffing_gap", (), "school_year, measure"),
-    Export("progressivity", "progressivity", (), "school_year, measure"),
-    Export("progressivity_by_school", "progressivity_by_school", (), "school_year, school_id"),
-    Export("run_status", "run_status", (), "stage, measure"),
-)
+#: how each exported table is written: its columns (empty: every column, in the table's order)
+#: and its row order. Which tables are exported comes from the stages (:data:`EXPORTS`).
+LAYOUTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "indicator_results": (RESULT_COLUMNS + EXTRA_COLUMNS,
+                          f"school_year, indicator, {ENTITY_RANK}, entity_id, student_group"),
+    "gaps": (GAP_COLUMNS + GAP_EXTRA_COLUMNS,
+             f"school_year, indicator, {ENTITY_RANK}, entity_id, student_group, reference, "
+             "metric"),
+    "gap_trends": (TREND_COLUMNS,
+                   f"indicator, {ENTITY_RANK}, entity_id, student_group, reference, metric"),
+    "dashboard": (DASHBOARD_COLUMNS,
+                  f"school_year, indicator, {ENTITY_RANK}, entity_id, student_group"),
+    "equity_report": (EQUITY_COLUMNS, f"school_year, indicator, {ENTITY_RANK}, entity_id"),
+    "support": (SUPPORT_COLUMNS,
+                f"school_year, {ENTITY_RANK}, entity_id, designation, student_group"),
+    "goals_progress": (PROGRESS_COLUMNS, f"goal_id, {ENTITY_RANK}, entity_id, student_group"),
+    "need_index": ((), "school_year, rank, school_id"),
+    "need_factors": ((), "school_year, school_id, factor"),
+    "need_index_stability": ((), "from_year"),
+    "lcff": ((), "school_year, school_id"),
+    "lcff_district": ((), "school_year"),
+    "staffing": ((), "school_year, school_id"),
+    "staffing_by_band": ((), "school_year, band"),
+    "staffing_gap": ((), "school_year, measure"),
+    "progressivity": ((), "school_year, measure"),
+    "progressivity_by_school": ((), "school_year, school_id"),
+    "run_status": ((), "stage, measure"),
+}
+
+#: every table the stages of ``gapwatch run`` produce for readers (not internal, never
+#: confidential: :func:`gapwatch.stages.exported_tables`), in stage order, under its own name
+EXPORTS: tuple[Export, ...] = tuple(Export(t, t, *LAYOUTS[t]) for t in exported_tables())
 
 
 def export(db: Path, out: Path) -> list[Path]:

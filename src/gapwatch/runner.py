@@ -1,79 +1,64 @@
-"""Run every analysis stage on a warehouse, with progress and a closing summary.
+"""Run the registered stages on a warehouse, with progress and a closing summary.
 
-Stages, in order, each replacing its tables in the warehouse:
+The stages and their order are :data:`gapwatch.stages.RUN` (docs/architecture.md, "Stages"):
+indicators, gaps and their trends, Dashboard levels, the equity report, support
+identification, district goals, the resources parts (need index, LCFF, staffing,
+progressivity) and the run status. Each replaces its tables in the warehouse; a stage whose
+inputs are missing is skipped, with the reason in ``run_status``.
 
-1. indicators (``indicator_results``, ``indicator_status``);
-2. gaps and their trends (``gaps``, ``gap_trends``);
-3. California Dashboard levels, the equity report and support identification (``dashboard``,
-   ``equity_report``, ``support``);
-4. district goals from the config file (``goals_progress``);
-5. resources: need index, LCFF, staffing stability, progressivity (``need_index``, ``lcff``,
-   ``staffing``, ``progressivity`` and their companions; see :mod:`gapwatch.resources.stage`).
-
-``gapwatch run`` and ``gapwatch demo`` call :func:`run_all`.
+``gapwatch run`` and ``gapwatch demo`` call :func:`run_all`; ``gapwatch early-warning`` runs
+:data:`gapwatch.stages.EARLY_WARNING` through :func:`run_stages`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from gapwatch import coverage
 from gapwatch.config import Config
-from gapwatch.indicators import RunSummary, run
+from gapwatch.stages import RUN, Context, Outcome, Stage
 from gapwatch.summary import render_summary
 from gapwatch.warehouse import writing
 
 
-def analyse(db: Path, config: Config, step: Callable[[str], None] = lambda _: None) -> dict:
-    """Stages 2-5 on a warehouse whose indicators are computed; return row counts."""
-    from gapwatch.dashboard.designations import store_support
-    from gapwatch.dashboard.equity import store_equity_report
-    from gapwatch.dashboard.table import compute_dashboard, store_dashboard
-    from gapwatch.gaps.table import compute_gaps, store_gaps
-    from gapwatch.gaps.trends import store_trends
-    from gapwatch.goals.store import store_goals
-    from gapwatch.resources.stage import store_resources
+def run_stages(ctx: Context, stages: Sequence[Stage]) -> list[Outcome]:
+    """Run ``stages`` in order on ``ctx``; a stage whose needs are missing is skipped with its
+    reason. Return (and append to ``ctx.outcomes``) what each did."""
+    ctx.planned = ctx.planned | {t for s in stages for t in s.produces}
+    done: list[Outcome] = []
+    for stage in stages:
+        missing = ctx.missing(stage)
+        if missing:
+            outcome = Outcome(stage, {}, "needs " + ", ".join(missing))
+        else:
+            ctx.step(stage.description)
+            outcome = Outcome(stage, stage.run(ctx))
+        ctx.outcomes.append(outcome)
+        done.append(outcome)
+    return done
 
-    counts: dict[str, int] = {}
-    with writing(db) as con:
-        step("measuring gaps")
-        gaps = compute_gaps(con, config)
-        store_gaps(con, gaps)
-        counts["gaps"] = gaps.num_rows
-        step("gap trends across years")
-        counts["gap_trends"] = store_trends(con)
-        step("California Dashboard levels and colors")
-        dashboard = compute_dashboard(con)
-        store_dashboard(con, dashboard)
-        counts["dashboard"] = dashboard.num_rows
-        counts["equity_report"] = store_equity_report(con)
-        step("support identification (DA, CSI, ATSI)")
-        counts["support"] = store_support(con)
-        step("district goals")
-        counts["goals_progress"] = store_goals(con, config)
-        counts.update(store_resources(con, config, step))
-        counts["run_status"] = coverage.store(con)
-    return counts
+
+def counts(outcomes: Sequence[Outcome]) -> dict[str, int]:
+    """Rows stored per table, in stage order."""
+    return {name: n for o in outcomes for name, n in o.counts.items()}
 
 
 def run_all(db: Path, config: Config, *, engine: str = "duckdb",
             console: Console | None = None) -> int:
     """Compute and store everything for ``db``; print a summary; return an exit code."""
     from gapwatch.goals.store import configured_goals
-
-    started = time.perf_counter()
     from gapwatch.resources.stage import need_spec
 
+    started = time.perf_counter()
     configured_goals(config)  # a mistake in the goals or need index stops the run early
     need_spec(config)
     if console is None:
-        summary = run(db, config, engine)
-        analyse(db, config)
+        with writing(db) as con:
+            run_stages(Context(con, config, engine=engine), RUN)
         return 0
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
@@ -82,8 +67,10 @@ def run_all(db: Path, config: Config, *, engine: str = "duckdb",
         def step(text: str) -> None:
             progress.update(task, description=text)
 
-        summary: RunSummary = run(db, config, engine, step=step)
-        counts = analyse(db, config, step)
-    for renderable in render_summary(db, summary, counts, time.perf_counter() - started):
+        with writing(db) as con:
+            ctx = Context(con, config, step, engine=engine)
+            run_stages(ctx, RUN)
+    for renderable in render_summary(db, ctx.outputs["indicators"], counts(ctx.outcomes),
+                                     time.perf_counter() - started):
         console.print(renderable)
     return 0

@@ -205,6 +205,7 @@ def not_computed_table(con: duckdb.DuckDBPyConnection) -> Table | None:
 
 def render_summary(db: Path, summary: RunSummary, counts: dict[str, int],
                    seconds: float) -> list[RenderableType]:
+    """The summary tables, then rows stored per table (``counts``, in stage order)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         out: list[RenderableType] = [indicator_table(con, summary), largest_gaps(con),
@@ -215,6 +216,5 @@ def render_summary(db: Path, summary: RunSummary, counts: dict[str, int],
     finally:
         con.close()
     stored = ", ".join(f"{name} {n:,}" for name, n in counts.items())
-    out.append(f"[dim]Finished in {seconds:.1f} s. Rows stored: indicator_results "
-               f"{summary.rows:,}, {stored}.")
+    out.append(f"[dim]Finished in {seconds:.1f} s. Rows stored: {stored}.")
     return out

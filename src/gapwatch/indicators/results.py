@@ -241,10 +241,17 @@ def store(con: duckdb.DuckDBPyConnection, table: pa.Table, summary: RunSummary) 
                     [(*s, summary.engine) for s in status])
 
 
+def compute_and_store(con: duckdb.DuckDBPyConnection, config: Config, engine: str = "duckdb",
+                      step=lambda _: None) -> RunSummary:
+    """Compute every indicator and store ``indicator_results``, ``indicator_status`` and
+    ``methods_used`` (the indicators stage of :mod:`gapwatch.stages`)."""
+    table, summary = compute(con, config, engine, step)
+    store(con, table, summary)
+    store_methods(con, config)
+    return summary
+
+
 def run(db: Path, config: Config, engine: str = "duckdb", step=lambda _: None) -> RunSummary:
     """Compute and store every indicator for the warehouse at ``db``."""
     with writing(db) as con:
-        table, summary = compute(con, config, engine, step)
-        store(con, table, summary)
-        store_methods(con, config)
-    return summary
+        return compute_and_store(con, config, engine, step)

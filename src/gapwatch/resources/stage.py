@@ -8,14 +8,14 @@ Stores, replacing earlier runs:
   lowest-need band, :mod:`.staffing`);
 - ``progressivity`` and ``progressivity_by_school`` (:mod:`.progressivity`).
 
-A part whose tables are missing from the bundle is skipped, with the reason in
-``resources_status``; the rest still runs.
+Each part is a stage of :mod:`gapwatch.stages`, which declares what it needs: a part whose
+tables are missing is skipped, with the reason in ``run_status`` and ``resources_status``; the
+rest still runs.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -54,68 +54,58 @@ def lcff_rates(config: Config):
         raise ConfigError(f"{config.where('lcff.rates_dir')}: {err}") from None
 
 
-#: Contract tables each part needs (optional ones are handled inside the part).
-NEEDS = {
-    "need_index": ("enrollments",),
-    "lcff": ("enrollments", "students"),
-    "staffing": ("staff",),
-    "progressivity": ("enrollments",),
-}
+def stored_need_index(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """The stored ``need_index`` table, rows in the order they were stored."""
+    return con.sql("SELECT * FROM need_index").to_arrow_table()
 
 
-def store_resources(con: duckdb.DuckDBPyConnection, config: Config,
-                    step: Callable[[str], None] = lambda _: None) -> dict[str, int]:
-    """Compute and store every resources table; return row counts."""
+def store_need_index(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, int]:
+    """``need_index``, ``need_factors`` and ``need_index_stability``; return row counts."""
+    from gapwatch.resources.need_index import compute, rank_stability
+
+    result = compute(con, need_spec(config))
+    return _keep(con, {"need_index": result.index, "need_factors": result.factors,
+                       "need_index_stability": rank_stability(result.index)})
+
+
+def store_lcff(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, int]:
+    """``lcff`` (per school and year) and ``lcff_district``; return row counts."""
     from gapwatch.resources.lcff import district_lcff, school_lcff
-    from gapwatch.resources.need_index import band_map, compute, rank_stability
-    from gapwatch.resources.progressivity import progressivity, progressivity_by_school
+
+    rates = lcff_rates(config)
+    return _keep(con, {"lcff": school_lcff(con, rates),
+                       "lcff_district": district_lcff(con, rates=rates)})
+
+
+def store_staffing(con: duckdb.DuckDBPyConnection, index: pa.Table | None) -> dict[str, int]:
+    """``staffing``; with the need ``index``, ``staffing_by_band`` and ``staffing_gap`` too."""
+    from gapwatch.resources.need_index import band_map
     from gapwatch.resources.staffing import band_gap, staffing_by_band, staffing_by_school
-    from gapwatch.warehouse import tables_present
 
-    present = tables_present(con)
-    counts: dict[str, int] = {}
-    status: list[tuple[str, bool, str | None]] = []
+    by_school = staffing_by_school(con)
+    counts = _keep(con, {"staffing": by_school})
+    if index is not None:
+        bands = band_map(index)
+        counts |= _keep(con, {"staffing_by_band": staffing_by_band(by_school, bands),
+                              "staffing_gap": band_gap(by_school, bands)})
+    return counts
 
-    def ready(part: str) -> bool:
-        missing = [t for t in NEEDS[part] if t not in present]
-        if missing:
-            status.append((part, False, "needs " + ", ".join(missing)))
-        return not missing
 
-    def keep(tables: dict[str, pa.Table]) -> None:
-        for name, table in tables.items():
-            counts[name] = _store(con, name, table)
+def store_progressivity(con: duckdb.DuckDBPyConnection, index: pa.Table) -> dict[str, int]:
+    """``progressivity`` and ``progressivity_by_school`` against the need ``index``."""
+    from gapwatch.resources.progressivity import progressivity, progressivity_by_school
 
-    index = None
-    step("need index")
-    if ready("need_index"):
-        result = compute(con, need_spec(config))
-        index = result.index
-        keep({"need_index": index, "need_factors": result.factors,
-              "need_index_stability": rank_stability(index)})
-        status.append(("need_index", True, None))
-    step("LCFF entitlement and supplemental/concentration dollars")
-    if ready("lcff"):
-        rates = lcff_rates(config)
-        keep({"lcff": school_lcff(con, rates), "lcff_district": district_lcff(con, rates=rates)})
-        status.append(("lcff", True, None))
-    step("staffing stability")
-    if ready("staffing"):
-        by_school = staffing_by_school(con)
-        keep({"staffing": by_school})
-        if index is not None:
-            bands = band_map(index)
-            keep({"staffing_by_band": staffing_by_band(by_school, bands),
-                  "staffing_gap": band_gap(by_school, bands)})
-        status.append(("staffing", True, None))
-    step("funding and staffing progressivity")
-    if index is None:
-        status.append(("progressivity", False, "needs the need index"))
-    elif ready("progressivity"):
-        keep({"progressivity": progressivity(con, index),
-              "progressivity_by_school": progressivity_by_school(con, index)})
-        status.append(("progressivity", True, None))
+    return _keep(con, {"progressivity": progressivity(con, index),
+                       "progressivity_by_school": progressivity_by_school(con, index)})
+
+
+def store_status(con: duckdb.DuckDBPyConnection,
+                 parts: list[tuple[str, bool, str | None]]) -> None:
+    """Replace ``resources_status``: each part, whether it ran, and why not."""
     con.execute("CREATE OR REPLACE TABLE resources_status "
                 "(part VARCHAR, computed BOOLEAN, reason VARCHAR)")
-    con.executemany("INSERT INTO resources_status VALUES (?, ?, ?)", status)
-    return counts
+    con.executemany("INSERT INTO resources_status VALUES (?, ?, ?)", parts)
+
+
+def _keep(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> dict[str, int]:
+    return {name: _store(con, name, table) for name, table in tables.items()}
