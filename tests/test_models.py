@@ -21,6 +21,7 @@ from gapwatch.indicators.view_columns import COHORT_COLUMNS, STUDENT_YEAR_COLUMN
 from gapwatch.indicators.views import ViewOptions, cohort_ctes, student_year_ctes, views_sql
 from gapwatch.ingest import ingest_bundle
 from gapwatch.models import Model, ModelError, models, order, output_columns, upstream
+from gapwatch.models.docs import render_model_graph, with_model_graph
 from gapwatch.models.graph import read_model
 from gapwatch.models.model import parse_header, parse_sql
 from gapwatch.models.render import render_model, split_helpers
@@ -182,3 +183,16 @@ def test_the_views_give_the_rows_of_the_fstring_sql(districts: dict[str, Path], 
                                      student_year_ctes(present, new), "student_year"))
             _same_rows(con, legacy_cohort(present, old), cohort_ctes(present, new), "cohort")
         assert counts[0] > 0  # a real comparison, not two empty views
+
+
+def test_architecture_doc_model_graph_is_current() -> None:
+    text = Path(__file__).parents[1].joinpath("docs", "architecture.md").read_text("utf-8")
+    assert with_model_graph(text) == text, (
+        "docs/architecture.md's model graph is out of date: run "
+        "`gapwatch docs models --out docs/architecture.md`")
+
+
+def test_the_model_graph_doc_has_a_row_and_edges_per_model() -> None:
+    doc = render_model_graph()
+    assert all(f"| `{name}` |" in doc for name in MODELS)
+    assert "graph LR" in doc and "    entity_rows --> student_year" in doc
