@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from functools import cache
 from graphlib import CycleError, TopologicalSorter
 from importlib.resources import files
@@ -35,8 +36,7 @@ def read_model(text: str, file: str) -> Model:
                          f"{keys['name']}.sql")
     model = Model(keys["name"], keys["grain"], keys["description"], columns, file, template)
     tree = parse_sql(render_model(model, parameters([2025])), file)
-    return Model(**{**vars(model), "depends_on": dependencies(tree),
-                    "helpers": helper_names(tree)})
+    return replace(model, depends_on=dependencies(tree), helpers=helper_names(tree))
 
 
 @cache
