@@ -38,6 +38,7 @@ docs: $(STAMP)
 	$(BIN)/gapwatch docs indicators --out docs/indicators.md
 	$(BIN)/gapwatch docs configuration --out docs/configuration.md
 	$(BIN)/gapwatch docs stages --out docs/architecture.md
+	$(BIN)/gapwatch docs models --out docs/architecture.md
 	$(BIN)/gapwatch docs letters-pot --out src/gapwatch/families/letters/locale/letters.pot
 
 ## Pin what the current .venv holds (after changing a range in pyproject.toml, upgrade, then

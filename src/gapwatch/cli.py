@@ -645,6 +645,21 @@ def docs_stages(
         _emit(with_stages_table(out.read_text(encoding="utf-8")), out)
 
 
+@docs_app.command("models")
+def docs_models(
+    out: Annotated[Path | None, typer.Option(help="Regenerate the model graph inside this file "
+                                             "(docs/architecture.md) instead of printing it.")
+                   ] = None,
+) -> None:
+    """Print the model graph of docs/architecture.md, generated from the model files."""
+    from gapwatch.models.docs import render_model_graph, with_model_graph
+
+    if out is None:
+        _emit(render_model_graph(), None)
+    else:
+        _emit(with_model_graph(out.read_text(encoding="utf-8")), out)
+
+
 @docs_app.command("letters-pot")
 def docs_letters_pot(
     out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,

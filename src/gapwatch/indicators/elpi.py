@@ -9,6 +9,9 @@ replaces it with ``indicators.elpi_levels_file`` (:func:`load_reference`).
 A student progresses when the ELPI level rose, or stayed at level 4. The Summative Alternate
 ELPAC counts from the 2023 Dashboard: its own levels, compared year to year on the same test.
 Students reclassified after taking that year's test still count (``elpi_el``).
+
+The SQL that picks each student's test and the student-year columns over it are model files
+(``gapwatch/models/elpac_pick.sql``, ``student_year.sql``); they read this reference.
 """
 
 from __future__ import annotations
@@ -143,46 +146,6 @@ def _parse(text: str, where: str) -> ElpiReference:
                       "alternate": bool(d["alternate_verified"])})
     except KeyError as err:
         raise ValueError(f"{where}: missing {err.args[0]!r}") from None
-
-
-def elpac_pick_sql(ref: ElpiReference) -> str:
-    """The CTE ``elpac_pick``: each student's summative ELPAC or Alternate ELPAC of the year
-    (the latest; ties: the higher score, then the higher school id), with its ELPI level."""
-    level = ref.level_sql("grade", "scale_score", "performance_level")
-    return f"""elpac_pick AS (
-    SELECT school_year, school_id, student_id, test AS elpac_test,
-           test_date AS elpac_test_date,
-           CASE WHEN test = 'ELPAC' THEN performance_level END AS elpac_level,
-           CASE WHEN test = 'ELPAC' THEN {level}
-                ELSE performance_level END AS elpi_level
-    FROM (
-        SELECT a.school_year, a.school_id, a.student_id, a.test, a.grade, a.scale_score,
-               a.performance_level, a.test_date,
-               row_number() OVER (
-                   PARTITION BY a.school_year, a.student_id
-                   ORDER BY a.test_date DESC NULLS LAST, a.scale_score DESC,
-                            a.school_id DESC) AS pick
-        FROM t_assessments a
-        WHERE a.test IN ('ELPAC', 'ALT_ELPAC') AND a.subject = 'ELP'
-          AND coalesce(a.administration, 'SUMMATIVE') = 'SUMMATIVE'
-    ) WHERE pick = 1
-)"""
-
-
-def student_year_sql(ref: ElpiReference) -> str:
-    """Columns of ``student_year`` over ``elpi_level``, ``elpi_prior_level``, ``elpac_test``,
-    ``elpac_prior_test``, ``elpac_test_date``, ``reclassification_date``, ``el_status``."""
-    return f"""elpi_level, elpi_prior_level, elpac_test, elpac_prior_test, elpac_test_date,
-           coalesce(el_status = 'EL', FALSE)
-               OR coalesce(reclassification_date > coalesce(elpac_test_date,
-                                                            year_start - INTERVAL 1 DAY),
-                           el_status = 'RFEP', FALSE) AS elpi_el,
-           coalesce(elpi_level IS NOT NULL AND elpi_prior_level IS NOT NULL
-                    AND elpac_test = elpac_prior_test
-                    AND (elpac_test = 'ELPAC' OR school_year >= {ref.alternate_from}),
-                    FALSE) AS elpi_pair,
-           CASE elpac_test WHEN 'ELPAC' THEN 6
-                WHEN 'ALT_ELPAC' THEN {ref.alternate_top_level} END AS elpi_top"""
 
 
 def reference_from_config(config: Config) -> ElpiReference:

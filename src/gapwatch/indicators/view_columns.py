@@ -38,6 +38,7 @@ STUDENT_YEAR_COLUMNS: dict[str, str] = {
     "ela_dfs, math_dfs": "scale score minus the Level 3 threshold for the tested grade",
     "ela_level, math_level": "achievement level 1-4 (given, or from the thresholds)",
     "ela_tested_grade, math_tested_grade": "grade when tested",
+    "ela_test_date, math_test_date": "date of the picked score's test (NULL when not given)",
     "ela_expected, math_expected": "enrolled at the entity on the default test day (May 1) "
     "in grade 3-8 or 11: counted in the participation rate",
     "ela_tested, math_tested": "expected and tested: a Smarter Balanced or CAA score in the "
@@ -74,6 +75,7 @@ STUDENT_YEAR_COLUMNS: dict[str, str] = {
 COHORT_COLUMNS: dict[str, str] = {
     "school_year": "cohort year (for fifth-year graduates, the year after)",
     "entity_type, entity_id": "the accountable school, its board district, the district",
+    "student_id": "student identifier",
     "race_ethnicity, gender, grade, el_status, el, el_academic, ltel, sed, frpm, swd, foster, "
     "homeless, migrant, dual_language": "status from the student's latest enrollment year up "
     "to the cohort year",
