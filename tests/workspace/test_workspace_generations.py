@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -44,6 +45,15 @@ class Gate:
             raise RuntimeError("preparation failed")
         snap.generation.facts["prepared"] = snap.value("SELECT v FROM t")
 
+    def reached(self, calls: int, timeout: float = 30) -> bool:
+        """Whether the preparation thread has entered the hook ``calls`` times (it starts in
+        the background: opening the file may take longer than ``fresh_wait`` on a busy
+        machine)."""
+        deadline = time.monotonic() + timeout
+        while self.calls < calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.calls == calls
+
 
 @pytest.fixture
 def served(tmp_path: Path) -> tuple[Path, Warehouse, Gate]:
@@ -58,7 +68,7 @@ def served(tmp_path: Path) -> tuple[Path, Warehouse, Gate]:
 def test_nothing_is_served_before_the_first_generation_is_prepared(served) -> None:
     _, warehouse, gate = served
     assert not warehouse.ready()  # preparing, answered after fresh_wait
-    assert gate.calls == 1
+    assert gate.reached(1)
     gate.gate.set()
     assert _value(warehouse) == 1  # waits for the preparation under way, does not start another
     assert warehouse.ready() and gate.calls == 1
@@ -71,7 +81,7 @@ def test_a_new_file_is_prepared_while_the_old_generation_answers(served) -> None
     gate.gate.clear()
     _write(path, 2)
     assert _value(warehouse) == 1  # the new one is being prepared: the old one answers
-    assert gate.calls == 2
+    assert gate.reached(2)
     assert _value(warehouse) == 1 and gate.calls == 2  # one preparation at a time
     gate.gate.set()
     warehouse.fresh_wait = 30
