@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from gapwatch.doc_sections import replace_section
 from gapwatch.models.graph import models
 from gapwatch.models.model import Model
 from gapwatch.models.render import SOURCE_PREFIX, is_source
@@ -33,8 +34,4 @@ def render_model_graph(found: Mapping[str, Model] | None = None) -> str:
 
 def with_model_graph(text: str) -> str:
     """``text`` with the section between :data:`BEGIN` and :data:`END` generated anew."""
-    head, begin, rest = text.partition(BEGIN + "\n")
-    _, end, tail = rest.partition(END)
-    if not begin or not end:
-        raise ValueError("no generated model graph to replace (its markers are missing)")
-    return head + begin + render_model_graph() + end + tail
+    return replace_section(text, BEGIN, END, render_model_graph(), "model graph")

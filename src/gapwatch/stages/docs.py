@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gapwatch.doc_sections import replace_section
 from gapwatch.stages.registry import STAGES
 from gapwatch.stages.stage import Audience, Stage
 
@@ -34,8 +35,4 @@ def render_stages_table(stages: tuple[Stage, ...] = STAGES) -> str:
 
 def with_stages_table(text: str) -> str:
     """``text`` with the table between :data:`BEGIN` and :data:`END` generated anew."""
-    head, begin, rest = text.partition(BEGIN + "\n")
-    _, end, tail = rest.partition(END)
-    if not begin or not end:
-        raise ValueError("no generated stages table to replace (its markers are missing)")
-    return head + begin + render_stages_table() + end + tail
+    return replace_section(text, BEGIN, END, render_stages_table(), "stages table")
