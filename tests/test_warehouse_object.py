@@ -1,8 +1,9 @@
-"""The Warehouse object: catalog answers and transactional stores
-(docs/decisions/0018-warehouse-object.md)."""
+"""The Warehouse object: catalog answers, transactional stores, and the one place that asks
+DuckDB's catalog (docs/decisions/0018-warehouse-object.md)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+import gapwatch
 from gapwatch.warehouse import Warehouse
 
 
@@ -207,3 +209,18 @@ def test_a_failed_store_is_not_in_the_file(tmp_path: Path) -> None:
         _old_rows_intact(con)
         assert Warehouse(con).tables() == {"student_tiers"}
 
+
+# -- one place for catalog queries -----------------------------------------------------------------
+
+CATALOG = re.compile(r"duckdb_tables\(\)|duckdb_columns\(\)|duckdb_views\(\)|information_schema",
+                     re.IGNORECASE)
+
+
+def test_only_the_warehouse_module_queries_the_catalog() -> None:
+    package = Path(gapwatch.__file__).parent
+    allowed = package / "warehouse"
+    sources = [p for p in package.rglob("*") if p.suffix in (".py", ".sql")]
+    assert len(sources) > 100 and any(p.is_relative_to(allowed) for p in sources)
+    offenders = sorted(str(p.relative_to(package)) for p in sources
+                       if not p.is_relative_to(allowed) and CATALOG.search(p.read_text("utf-8")))
+    assert offenders == []
