@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from gapwatch.warehouse import Warehouse
+
 COMPUTED, PARTIAL, NOT_COMPUTED = "computed", "partly computed", "not computed"
 
 
@@ -39,10 +41,6 @@ class Coverage:
 
 SCHEMA = pa.schema([("stage", pa.string()), ("measure", pa.string()), ("status", pa.string()),
                     ("results", pa.int64()), ("defined", pa.int64()), ("reason", pa.string())])
-
-
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
 
 
 def _first_reason(reasons: str | None) -> str:
@@ -137,7 +135,7 @@ def collect(con: duckdb.DuckDBPyConnection, stages_skipped: Sequence[Coverage] =
             ) -> list[Coverage]:
     """Every measure of the stored run with its coverage, and the stages skipped (resources
     parts among the resources measures, others first); stages not run are left out."""
-    have = _tables(con)
+    have = Warehouse(con).tables()
     parts_skipped = [c for c in stages_skipped if c.stage == "resources"]
     parts: list[tuple[str, Callable[[], Iterator[Coverage]]]] = [
         ("indicator_status", lambda: indicators(con)),
@@ -156,7 +154,4 @@ def store(con: duckdb.DuckDBPyConnection, stages_skipped: Sequence[Coverage] = (
     table = pa.Table.from_pylist(
         [{"stage": c.stage, "measure": c.measure, "status": c.status, "results": c.results,
           "defined": c.defined, "reason": c.reason or None} for c in rows], schema=SCHEMA)
-    con.register("__run_status", table)
-    con.execute("CREATE OR REPLACE TABLE run_status AS SELECT * FROM __run_status")
-    con.unregister("__run_status")
-    return table.num_rows
+    return Warehouse(con).store("run_status", table)

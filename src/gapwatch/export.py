@@ -80,12 +80,12 @@ def export(db: Path, out: Path) -> list[Path]:
     empty or a previous export, and must not hold the warehouse (:class:`FolderRefused`).
     """
     from gapwatch.files import replace_folder
-    from gapwatch.warehouse import connect
+    from gapwatch.warehouse import Warehouse, connect
 
     con = connect(db)
     names: list[str] = []
     try:
-        have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        have = Warehouse(con).tables()
         specs = [spec for spec in EXPORTS if spec.table in have]
         if not specs:
             return []

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from gapwatch.groups import parse_group
 from gapwatch.indicators import BUILTIN_BY_ID, RunSummary
+from gapwatch.warehouse import Warehouse
 
 LIMIT = 5
 
@@ -139,8 +140,7 @@ def resources_table(con: duckdb.DuckDBPyConnection) -> Table | None:
     """Highest- against lowest-need schools, latest year: money ratios and staffing gaps.
 
     A comparison that cannot be made says why in words (the row's ``note``)."""
-    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if not {"staffing_gap", "progressivity"} <= have:
+    if not Warehouse(con).has("staffing_gap", "progressivity"):
         return None
     from gapwatch.coverage import _first_reason
 
@@ -178,8 +178,7 @@ def resources_table(con: duckdb.DuckDBPyConnection) -> Table | None:
 def not_computed_table(con: duckdb.DuckDBPyConnection) -> Table | None:
     """Measures the run could not compute (or computed only in part), with the reason;
     measures of one stage sharing a reason are one line."""
-    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if "run_status" not in have:
+    if not Warehouse(con).has("run_status"):
         return None
     rows = con.execute(
         "SELECT stage, list(measure ORDER BY measure), any_value(status), sum(results), "

@@ -28,10 +28,15 @@ from gapwatch.contract import STUDENT_GROUPS
 from gapwatch.dashboard.csi import csi_low_graduation, csi_low_performing, low_performing_groups
 from gapwatch.dashboard.support import differentiated_assistance
 from gapwatch.dashboard.support_rules import SupportRules, rules_for
+from gapwatch.warehouse import Warehouse
 
 #: Columns of ``support`` and its export.
 SUPPORT_COLUMNS = ("school_year", "entity_type", "entity_id", "entity_name", "student_group",
                    "designation", "criterion", "reason", "rule_year", "determined")
+#: Their types in the ``support`` table.
+SUPPORT_TYPES = tuple(zip(SUPPORT_COLUMNS, (
+    "SMALLINT", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
+    "SMALLINT", "BOOLEAN"), strict=True))
 
 Colors = dict[str, dict[str, str]]
 Entity = tuple[str, str]  # entity type, id
@@ -81,9 +86,7 @@ def _graduation(con: duckdb.DuckDBPyConnection) -> dict[str, dict[int, tuple[int
 
 
 def _charters(con: duckdb.DuckDBPyConnection) -> set[str]:
-    cols = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE "
-                                      "table_name = 'schools'").fetchall()}
-    if "is_charter" not in cols:
+    if "is_charter" not in Warehouse(con).columns("schools"):
         return set()
     return {r[0] for r in con.execute("SELECT school_id FROM schools WHERE is_charter")
             .fetchall()}
@@ -93,8 +96,9 @@ def designations(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Every DA, CSI, ATSI and TSI finding as a row of :data:`SUPPORT_COLUMNS`."""
     (colors, names), graduation = _colors(con), _graduation(con)
     charters = _charters(con)
-    names |= {("school", s): n for s, n in con.execute(
-        "SELECT school_id, school_name FROM schools").fetchall()} if _has(con, "schools") else {}
+    if Warehouse(con).has("schools"):
+        names |= {("school", s): n for s, n in con.execute(
+            "SELECT school_id, school_name FROM schools").fetchall()}
     years = sorted(set(colors) | {y for by in graduation.values() for y in by})
     rows: list[tuple] = []
     csi_schools: dict[int, set[str]] = defaultdict(set)
@@ -122,11 +126,6 @@ def designations(con: duckdb.DuckDBPyConnection) -> list[tuple]:
                       rules.rule_year, determined) for c, r in found]
         rows += _targeted(year, rules, colors, schools, names, csi_schools)
     return rows
-
-
-def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
-                            [table]).fetchone()[0])
 
 
 def _da(year: int, rules: SupportRules, this: dict[Entity, Colors], prior: dict[Entity, Colors],
@@ -187,11 +186,4 @@ def _targeted(year: int, rules: SupportRules, colors: dict[int, dict[Entity, Col
 
 def store_support(con: duckdb.DuckDBPyConnection) -> int:
     """Replace ``support`` from the ``dashboard`` table; return its row count."""
-    con.execute("CREATE OR REPLACE TABLE support (school_year SMALLINT, entity_type VARCHAR, "
-                "entity_id VARCHAR, entity_name VARCHAR, student_group VARCHAR, "
-                "designation VARCHAR, criterion VARCHAR, reason VARCHAR, rule_year SMALLINT, "
-                "determined BOOLEAN)")
-    rows = designations(con)
-    if rows:
-        con.executemany("INSERT INTO support VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    return len(rows)
+    return Warehouse(con).store_rows("support", SUPPORT_TYPES, designations(con))

@@ -13,6 +13,7 @@ import duckdb
 
 from gapwatch.contract import STUDENT_GROUPS
 from gapwatch.sql import sql_string
+from gapwatch.warehouse import Warehouse
 
 #: Columns of ``equity_report`` and its export.
 EQUITY_COLUMNS = (
@@ -21,8 +22,8 @@ EQUITY_COLUMNS = (
     "two_levels_below", "two_levels_below_groups",
 )
 
+#: The query of ``equity_report`` (stored by :func:`store_equity_report`).
 EQUITY_SQL = """
-CREATE OR REPLACE TABLE equity_report AS
 WITH d AS (
     SELECT * FROM dashboard WHERE student_group IN ({groups})
 ), a AS (
@@ -58,5 +59,4 @@ ORDER BY d.school_year, d.indicator,
 def store_equity_report(con: duckdb.DuckDBPyConnection) -> int:
     """Replace ``equity_report`` from the ``dashboard`` table; return its row count."""
     groups = ", ".join(sql_string(g) for g in STUDENT_GROUPS)
-    con.execute(EQUITY_SQL.format(groups=groups))
-    return con.execute("SELECT count(*) FROM equity_report").fetchall()[0][0]
+    return Warehouse(con).store("equity_report", EQUITY_SQL.format(groups=groups))

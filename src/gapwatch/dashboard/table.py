@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from gapwatch.dashboard.levels import GAPWATCH_INDICATORS, choose_cut_set, performance_level
 from gapwatch.sql import sql_string
+from gapwatch.warehouse import Warehouse
 
 #: Columns of ``dashboard`` and of its export, in order.
 DASHBOARD_COLUMNS = (
@@ -70,8 +71,7 @@ def _entities(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict]:
 
 def _tested_grades(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str, str], tuple]:
     """(year, entity type, entity id) -> grades with Smarter Balanced results."""
-    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if "assessments" not in have:
+    if not Warehouse(con).has("assessments"):
         return {}
     rows = con.execute(
         "SELECT DISTINCT a.school_year, a.school_id, s.district_id, s.board_district, a.grade "
@@ -150,6 +150,4 @@ SCHEMA = pa.schema([
 
 def store_dashboard(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
     """Replace the ``dashboard`` table in the warehouse."""
-    con.register("__dashboard", table)
-    con.execute("CREATE OR REPLACE TABLE dashboard AS SELECT * FROM __dashboard")
-    con.unregister("__dashboard")
+    Warehouse(con).store("dashboard", table)

@@ -13,18 +13,14 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import pyarrow as pa
 
+from gapwatch.warehouse import Warehouse
+
 #: ``area`` values read as "the whole district".
 DISTRICTWIDE = frozenset({"all", "districtwide", "district-wide", "citywide", "countywide"})
 _BOARD_WORDS = ("board district ", "district ", "trustee area ", "area ")
 _MIN_REFERRALS, _MIN_LIFT, _MIN_SHARE = 5, 1.5, 0.8
 AREAS_SCHEMA = pa.schema([("partner_id", pa.string()), ("area", pa.string()),
                           ("school_id", pa.string()), ("basis", pa.string())])
-
-
-def has_tables(con: duckdb.DuckDBPyConnection, *names: str) -> bool:
-    have = {r[0] for r in con.sql("SELECT table_name FROM duckdb_tables() "
-                                  "WHERE schema_name = current_schema()").fetchall()}
-    return set(names) <= have
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -98,11 +94,12 @@ def partner_schools(con: duckdb.DuckDBPyConnection,
     a school's id or name; else the board district where most of the partner area's past
     interventions went (see :func:`_inferred_boards`). Unmatched: one row with ``school_id`` NULL.
     """
-    if not has_tables(con, "community_partners", "schools"):
+    if not Warehouse(con).has("community_partners", "schools"):
         return AREAS_SCHEMA.empty_table()
     schools = rows(con, "SELECT * FROM schools")
     mapping = {k.strip().lower(): {str(b) for b in v} for k, v in (areas or {}).items()}
-    inferred = _inferred_boards(con) if has_tables(con, "interventions", "enrollments") else {}
+    inferred = (_inferred_boards(con) if Warehouse(con).has("interventions", "enrollments")
+                else {})
     out: list[dict] = []
     for p in rows(con, "SELECT partner_id, area FROM community_partners ORDER BY partner_id"):
         found: dict[str, str] = {}

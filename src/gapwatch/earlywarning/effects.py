@@ -39,7 +39,7 @@ import pyarrow as pa
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
-from gapwatch.warehouse import session_config
+from gapwatch.warehouse import Warehouse, session_config
 
 __all__ = ["CAVEAT", "COVARIATES", "OUTCOMES", "SCHEMA", "intervention_effects"]
 
@@ -198,8 +198,7 @@ def intervention_effects(con: duckdb.DuckDBPyConnection, min_n: int = 20, seed: 
     defaults to :func:`gapwatch.earlywarning.measures.student_measures` of every year. Fewer
     than ``min_n`` treated students or pairs: no estimate, and ``note`` says why.
     """
-    have = {r[0] for r in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if "interventions" not in have:
+    if not Warehouse(con).has("interventions"):
         return SCHEMA.empty_table()
     iv = con.sql("SELECT school_year, student_id, type, tier, start_date FROM interventions"
                  ).to_arrow_table()

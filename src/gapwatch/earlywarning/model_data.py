@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 from gapwatch.indicators.views import FAILING
-from gapwatch.warehouse import session_config
+from gapwatch.warehouse import Warehouse, session_config
 
 OUTCOMES = ("off_track_next_year", "not_graduating_on_time")
 #: Carried for the fairness audit, never used as features.
@@ -80,12 +80,6 @@ class Dataset:
                        self.ids.take(pa.array(idx)))
 
 
-def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.sql("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
-                   params=[name]).fetchall()
-    return rows[0][0] > 0
-
-
 def load_measures(con: duckdb.DuckDBPyConnection, measures: pa.Table | None = None) -> pa.Table:
     """All years of ``student_measures`` (or the table given) with the SBAC z-scores joined."""
     if measures is None:
@@ -94,7 +88,7 @@ def load_measures(con: duckdb.DuckDBPyConnection, measures: pa.Table | None = No
     measures = measures.drop_columns([c for c in SCORES if c in measures.column_names])
     local = duckdb.connect(config=session_config())
     local.register("m", measures)
-    if has_table(con, "assessments"):
+    if Warehouse(con).has("assessments"):
         local.register("z", con.sql(_SBAC_SQL).to_arrow_table())
         sql = ("SELECT m.*, z.sbac_ela_z, z.sbac_math_z FROM m "
                "LEFT JOIN z USING (school_year, student_id)")
@@ -128,7 +122,7 @@ def _off_track(con: duckdb.DuckDBPyConnection, m: pa.Table) -> tuple[pa.Table, n
     """Rows of year t with year t+1 enrolled, and the off-track outcome of t+1."""
     local = duckdb.connect(config=session_config())
     local.register("m", m)
-    if has_table(con, "course_marks"):
+    if Warehouse(con).has("course_marks"):
         local.register("f", con.sql(_F_SQL).to_arrow_table())
     else:
         local.sql("CREATE TEMP TABLE f AS SELECT NULL::SMALLINT AS school_year, "
@@ -147,7 +141,7 @@ def _off_track(con: duckdb.DuckDBPyConnection, m: pa.Table) -> tuple[pa.Table, n
 
 def _not_graduating(con: duckdb.DuckDBPyConnection, m: pa.Table) -> tuple[pa.Table, np.ndarray]:
     """Grade 9-12 rows of year t < cohort year, for cohorts finished by the last year of data."""
-    if not has_table(con, "graduation_cohorts"):
+    if not Warehouse(con).has("graduation_cohorts"):
         raise ValueError("not_graduating_on_time needs the graduation_cohorts table")
     local = duckdb.connect(config=session_config())
     local.register("m", m)

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from gapwatch.config import Config
+from gapwatch.warehouse import Warehouse
 
 #: student-level tables: staff only, never public
 CONFIDENTIAL = ("student_flags", "student_tiers", "referrals", "supports_in_place")
@@ -98,16 +99,7 @@ def run_early_warning(con: duckdb.DuckDBPyConnection, config: Config, *,
 
 def store(con: duckdb.DuckDBPyConnection, result: EarlyWarning) -> None:
     """Replace the early-warning tables in the warehouse (one transaction)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for name, table in result.tables.items():
-            con.register("__ew", table)
-            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __ew")
-            con.unregister("__ew")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    Warehouse(con).store_many(result.tables)
 
 
 def for_school(result: EarlyWarning, school_id: str | None,
@@ -152,7 +144,7 @@ def export(tables: dict[str, pa.Table], out: Path, *,
 def caseload(con: duckdb.DuckDBPyConnection, staff_id: str, school_year: int) -> set[str]:
     """Students a staff member serves that year: in a section they teach (``sections`` and
     ``course_marks``) or receiving an intervention they provide (``interventions``)."""
-    have = {r[0] for r in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()}
+    have = Warehouse(con).tables()
     parts = []
     if {"sections", "course_marks"} <= have:
         parts.append("SELECT DISTINCT m.student_id FROM course_marks m JOIN sections s "

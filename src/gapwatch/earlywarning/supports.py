@@ -19,10 +19,10 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import pyarrow as pa
 
-from gapwatch.earlywarning.areas import has_tables as _has
 from gapwatch.earlywarning.areas import partner_schools
 from gapwatch.earlywarning.areas import rows as _rows
 from gapwatch.earlywarning.areas import tokens as _tokens
+from gapwatch.warehouse import Warehouse
 
 __all__ = ["NEED_SERVICES", "partner_schools", "suggest_partners", "supports_in_place"]
 
@@ -79,7 +79,7 @@ def supports_in_place(con: duckdb.DuckDBPyConnection, school_year: int,
     date whose status says it ended (``COMPLETED``, ``DISCONTINUED``) is left out, as its end is
     unknown. ``school_id`` is the student's last school that year.
     """
-    if not _has(con, "interventions"):
+    if not Warehouse(con).has("interventions"):
         return SUPPORTS_SCHEMA.empty_table()
     if as_of is None:
         keep = ("(i.status IN ('PLANNED', 'ACTIVE') "
@@ -90,7 +90,7 @@ def supports_in_place(con: duckdb.DuckDBPyConnection, school_year: int,
                 "(i.end_date IS NULL AND coalesce(i.status, '') NOT IN "
                 "('COMPLETED', 'DISCONTINUED')))")
         params = [school_year, school_year, as_of, as_of]
-    partners = _has(con, "community_partners")
+    partners = Warehouse(con).has("community_partners")
     name = "p.name" if partners else "NULL::VARCHAR"
     join = "LEFT JOIN community_partners p ON p.partner_id = i.partner_id" if partners else ""
     sql = f"""
@@ -188,7 +188,7 @@ def suggest_partners(con: duckdb.DuckDBPyConnection, flags: pa.Table, school_yea
     (``students.home_language`` among ``languages``, ignoring case), then area match, then
     partner id; ``top`` partners per student and service (None: all).
     """
-    if not _has(con, "community_partners") or flags.num_rows == 0:
+    if not Warehouse(con).has("community_partners") or flags.num_rows == 0:
         return SUGGESTIONS_SCHEMA.empty_table()
     partners = _rows(con, "SELECT partner_id, name, services, languages, area "
                           "FROM community_partners ORDER BY partner_id")

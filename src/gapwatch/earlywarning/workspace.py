@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from gapwatch.contract import table as contract_table
-from gapwatch.warehouse import table_ddl
+from gapwatch.warehouse import Warehouse, table_ddl
 
 
 def configured(warehouse: Path) -> bool:
@@ -35,36 +35,24 @@ def configured(warehouse: Path) -> bool:
     return default_sqlite(Path(warehouse).resolve()).is_file()
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
-                                      "WHERE schema_name = current_schema()").fetchall()}
-
-
 def merge_interventions(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> int:
     """Replace the workspace's rows of ``interventions`` with ``rows`` (one transaction)."""
-    have = _tables(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    wh = Warehouse(con)
+    have = wh.tables()
+    with wh.transaction(), wh.registered("__ws", rows):
         if "interventions" not in have:
             con.execute(table_ddl(contract_table("interventions")))
         if "workspace_interventions" in have:
             con.execute("DELETE FROM interventions WHERE intervention_id IN "
                         "(SELECT intervention_id FROM workspace_interventions)")
-        con.register("__ws", rows)
         clash = con.execute("SELECT list(intervention_id) FROM interventions WHERE "
                             "intervention_id IN (SELECT intervention_id FROM __ws)").fetchone()[0]
         if clash:
             raise ValueError(f"interventions from the bundle already use the workspace's ids "
                              f"{clash[:5]}: rename them in the bundle")
         con.execute("INSERT INTO interventions BY NAME SELECT * FROM __ws")
-        con.execute("CREATE OR REPLACE TABLE workspace_interventions AS "
-                    "SELECT intervention_id, student_id, school_year, now() AS imported_at "
-                    "FROM __ws")
-        con.unregister("__ws")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        wh.store("workspace_interventions", "SELECT intervention_id, student_id, school_year, "
+                 "now() AS imported_at FROM __ws")
     return rows.num_rows
 
 
@@ -85,13 +73,7 @@ def import_workspace(con: duckdb.DuckDBPyConnection, warehouse: Path) -> int | N
 def merge_engagement(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> int:
     """Replace ``workspace_family_engagement`` (family contacts recorded in the workspace, in
     the columns of ``family_engagement``; the family indicators read both)."""
-    con.register("__ws_family", rows)
-    try:
-        con.execute("CREATE OR REPLACE TABLE workspace_family_engagement AS "
-                    "SELECT * FROM __ws_family")
-    finally:
-        con.unregister("__ws_family")
-    return rows.num_rows
+    return Warehouse(con).store("workspace_family_engagement", rows)
 
 
 def export_tiers(warehouse: Path, tiers: pa.Table) -> int | None:

@@ -41,6 +41,7 @@ from gapwatch.gaps.rates import pp_difference_batch, rate_ratio_batch
 from gapwatch.gaps.result import GapArrays
 from gapwatch.gaps.vstat import V_METHODS, v_statistic_columns
 from gapwatch.indicators.registry import BUILTIN
+from gapwatch.warehouse import Warehouse
 
 #: Columns of ``gaps`` and of its export, in order (a public contract).
 GAP_COLUMNS = (
@@ -351,6 +352,4 @@ def _empty() -> pa.Table:
 
 def store_gaps(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
     """Replace the ``gaps`` table in the warehouse."""
-    con.register("__gaps", table)
-    con.execute("CREATE OR REPLACE TABLE gaps AS SELECT * FROM __gaps")
-    con.unregister("__gaps")
+    Warehouse(con).store("gaps", table)

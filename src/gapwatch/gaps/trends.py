@@ -20,6 +20,7 @@ from __future__ import annotations
 import duckdb
 
 from gapwatch.stats import Z95
+from gapwatch.warehouse import Warehouse
 
 #: Metrics whose trend is reported (in the metric's own units).
 TREND_METRICS = ("pp_difference", "mean_difference", "hedges_g")
@@ -31,8 +32,8 @@ TREND_COLUMNS = (
     "change_se", "change_low", "change_high", "slope", "slope_se", "trend",
 )
 
+#: The query of ``gap_trends`` (stored by :func:`store_trends`).
 TRENDS_SQL = """
-CREATE OR REPLACE TABLE gap_trends AS
 WITH g AS (
     SELECT *, 1.0 / (se * se) AS w FROM gaps
     WHERE metric IN ({metrics}) AND NOT isnan(value) AND se > 0 AND NOT isnan(se)
@@ -76,6 +77,5 @@ def store_trends(con: duckdb.DuckDBPyConnection) -> int:
     """Replace ``gap_trends`` from the ``gaps`` table; return its row count."""
     from gapwatch.sql import sql_string
 
-    con.execute(TRENDS_SQL.format(metrics=", ".join(sql_string(m) for m in TREND_METRICS),
-                                   z=repr(Z95)))
-    return con.execute("SELECT count(*) FROM gap_trends").fetchall()[0][0]
+    return Warehouse(con).store("gap_trends", TRENDS_SQL.format(
+        metrics=", ".join(sql_string(m) for m in TREND_METRICS), z=repr(Z95)))

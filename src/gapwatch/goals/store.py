@@ -7,6 +7,7 @@ import duckdb
 from gapwatch.config import Config
 from gapwatch.goals.progress import goals_progress
 from gapwatch.goals.spec import Goal, parse_goals
+from gapwatch.warehouse import Warehouse
 
 
 def configured_goals(config: Config) -> tuple[Goal, ...]:
@@ -23,7 +24,4 @@ def configured_goals(config: Config) -> tuple[Goal, ...]:
 def store_goals(con: duckdb.DuckDBPyConnection, config: Config) -> int:
     """Replace ``goals_progress``; return its row count."""
     table = goals_progress(con, configured_goals(config))
-    con.register("__goals", table)
-    con.execute("CREATE OR REPLACE TABLE goals_progress AS SELECT * FROM __goals")
-    con.unregister("__goals")
-    return table.num_rows
+    return Warehouse(con).store("goals_progress", table)

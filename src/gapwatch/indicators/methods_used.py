@@ -18,8 +18,12 @@ import duckdb
 from gapwatch.config import Config
 from gapwatch.indicators.elpi import reference_from_config
 from gapwatch.indicators.participation import rule
+from gapwatch.warehouse import Warehouse
 
 COLUMNS = ("method", "setting", "value", "verified", "source")
+#: Their types in the ``methods_used`` table.
+METHODS_TYPES = tuple(zip(COLUMNS, ("VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN", "VARCHAR"),
+                          strict=True))
 
 
 def methods_rows(config: Config) -> list[tuple]:
@@ -55,16 +59,13 @@ def not_computed_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 def store_methods(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     """Replace ``methods_used`` in the warehouse (after ``indicator_status``)."""
-    con.execute("CREATE OR REPLACE TABLE methods_used (method VARCHAR, setting VARCHAR, "
-                "value VARCHAR, verified BOOLEAN, source VARCHAR)")
-    con.executemany("INSERT INTO methods_used VALUES (?, ?, ?, ?, ?)",
-                    methods_rows(config) + not_computed_rows(con))
+    Warehouse(con).store_rows("methods_used", METHODS_TYPES,
+                              methods_rows(config) + not_computed_rows(con))
 
 
 def read_methods(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, dict]]:
     """``methods_used`` as ``{method: {setting: {"value", "verified"}}}`` ({} before a run)."""
-    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if "methods_used" not in have:
+    if not Warehouse(con).has("methods_used"):
         return {}
     out: dict[str, dict[str, dict]] = {}
     for method, setting, value, verified, _ in con.execute(

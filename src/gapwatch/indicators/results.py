@@ -36,7 +36,7 @@ from gapwatch.indicators.methods_used import store_methods
 from gapwatch.indicators.registry import BUILTIN, Indicator, Source
 from gapwatch.indicators.stats import mean_stats, rate_stats
 from gapwatch.indicators.views import ViewOptions, cohort_ctes, student_year_ctes, views_sql
-from gapwatch.warehouse import tables_present, writing
+from gapwatch.warehouse import Warehouse, tables_present, writing
 
 #: Columns of ``indicator_results`` and of the export, in order (a public contract).
 RESULT_COLUMNS = (
@@ -46,6 +46,10 @@ RESULT_COLUMNS = (
 #: Added after the contract columns: the indicator's kind and direction, the SD of means, and
 #: for tests with achievement levels the count of students at each level (lowest first).
 EXTRA_COLUMNS = ("kind", "direction", "sd", "level_counts", "participation", "loss_added")
+
+#: Columns of ``indicator_status`` with their types.
+STATUS_TYPES = (("indicator", "VARCHAR"), ("computed", "BOOLEAN"), ("reason", "VARCHAR"),
+                ("engine", "VARCHAR"))
 
 ENTITY_ORDER = {"district": 0, "board_district": 1, "school": 2}
 
@@ -163,7 +167,7 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
     items = survey_items(config)
     views = {Source.STUDENT_YEAR: student_year_ctes, Source.COHORT: cohort_ctes,
              Source.FAMILY_YEAR: lambda p, o: family_year_ctes(
-                 p, o, items, workspace=_has_table(con, "workspace_family_engagement"))}
+                 p, o, items, workspace=Warehouse(con).has("workspace_family_engagement"))}
     try:
         for source in Source:
             batch = [c for c in runnable if c.indicator.source is source]
@@ -190,11 +194,6 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
     summary.rows = table.num_rows
     summary.seconds = time.perf_counter() - started
     return table, summary
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
-                            [name]).fetchone()[0])
 
 
 def data_groups(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[str]:
@@ -229,16 +228,14 @@ def _sorted(table: pa.Table, order: list[tuple[str, str]]) -> pa.Table:
 
 
 def store(con: duckdb.DuckDBPyConnection, table: pa.Table, summary: RunSummary) -> None:
-    """Replace ``indicator_results`` and ``indicator_status`` in the warehouse."""
-    con.register("__results", table)
-    con.execute("CREATE OR REPLACE TABLE indicator_results AS SELECT * FROM __results")
-    con.unregister("__results")
+    """Replace ``indicator_results`` and ``indicator_status`` in the warehouse (one
+    transaction)."""
     status = [(i, True, None) for i in summary.computed] + [
         (i, False, why) for i, why in summary.not_computed.items()]
-    con.execute("CREATE OR REPLACE TABLE indicator_status "
-                "(indicator VARCHAR, computed BOOLEAN, reason VARCHAR, engine VARCHAR)")
-    con.executemany("INSERT INTO indicator_status VALUES (?, ?, ?, ?)",
-                    [(*s, summary.engine) for s in status])
+    wh = Warehouse(con)
+    with wh.transaction():
+        wh.store("indicator_results", table)
+        wh.store_rows("indicator_status", STATUS_TYPES, [(*s, summary.engine) for s in status])
 
 
 def compute_and_store(con: duckdb.DuckDBPyConnection, config: Config, engine: str = "duckdb",

@@ -57,7 +57,9 @@ def _read(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()}
+    from gapwatch.warehouse import Warehouse  # not at import: the audit runs without a warehouse
+
+    return Warehouse(con).tables()
 
 
 def _entity_sums(rows: list[dict], members: dict[str, list[str]]) -> dict[str, Any]:

@@ -153,7 +153,9 @@ def progressivity_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
 
 def resource_tables(con: duckdb.DuckDBPyConnection, min_n: int) -> dict[str, pa.Table]:
     """The public resources tables present in the warehouse (none when the stage did not run)."""
-    have = {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()}
+    from gapwatch.warehouse import Warehouse
+
+    have = Warehouse(con).tables()
     out: dict[str, pa.Table] = {}
     if "progressivity_by_school" in have:
         out["resources_schools"] = school_table(con, min_n)

@@ -20,6 +20,7 @@ from gapwatch.resources.staffing_spec import (
     tamo_sql,
 )
 from gapwatch.sql import quote_ident, sql_string
+from gapwatch.warehouse import Warehouse
 
 #: Columns read from each table; the first ``REQUIRED[table]`` of them must exist.
 READ = {
@@ -38,11 +39,7 @@ def present_tables(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
 
     A table listed in ``ingest_tables`` as not given is treated as absent.
     """
-    rows = con.sql("SELECT table_name, column_name FROM duckdb_columns() "
-                   "WHERE schema_name = current_schema()").fetchall()
-    columns: dict[str, set[str]] = {}
-    for table, column in rows:
-        columns.setdefault(table, set()).add(column)
+    columns = {t: set(c) for t, c in Warehouse(con).table_columns().items()}
     if "ingest_tables" in columns:
         given = {r[0] for r in con.sql("SELECT table_name FROM ingest_tables WHERE given")
                  .fetchall()}

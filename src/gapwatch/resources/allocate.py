@@ -32,6 +32,7 @@ from gapwatch.resources.allocation_rules import (
 from gapwatch.resources.need_index import need_index
 from gapwatch.resources.progressivity_stats import STAT_FIELDS, summarize
 from gapwatch.sql import quote_ident
+from gapwatch.warehouse import Warehouse
 
 __all__ = ["ALLOCATION_SCHEMA", "DEFAULT_BAND_WEIGHTS", "EXPRESSION_COLUMNS", "RESULT_SCHEMA",
            "Rule", "allocate", "allocation_base", "largest_remainder", "parse_rule"]
@@ -85,9 +86,7 @@ def largest_remainder(cents: int, weights: Sequence[float], keys: Sequence[str])
 
 
 def _census_counts(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, dict]:
-    have = {r[0] for r in con.sql(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'enrollments' "
-        "AND schema_name = current_schema()").fetchall()}
+    have = set(Warehouse(con).columns("enrollments"))
     cols = sorted({c for _, read, _ in _COUNTS for c in read} | {"exit_date"})
     select = ", ".join(quote_ident(c) if c in have else
                        f"CAST(NULL AS {_TYPES.get(c, 'DATE' if c == 'exit_date' else 'BOOLEAN')})"

@@ -35,6 +35,7 @@ from gapwatch.resources.lcff_formula import (
     unduplicated_pupil_percentage,
 )
 from gapwatch.resources.lcff_tables import SPANS, Rates, fiscal_year, rate_tables
+from gapwatch.warehouse import Warehouse
 
 __all__ = ["ADA_COLUMNS", "SPANS", "Entitlement", "Rates", "SpanAmounts", "district_lcff",
            "fiscal_year", "lcff_entitlement", "rate_tables", "rolling_years", "school_lcff",
@@ -93,7 +94,7 @@ class _Facts:
 
 def _present(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Tables given to the warehouse (or, in a hand-built database, the tables there are)."""
-    names = {r[0] for r in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()}
+    names = Warehouse(con).tables()
     sql = "SELECT table_name FROM ingest_tables WHERE given"
     return {r[0] for r in con.sql(sql).fetchall()} if "ingest_tables" in names else names
 
@@ -154,9 +155,7 @@ def _table(rows: list[dict], strings: tuple[str, ...], ints: tuple[str, ...]) ->
 
 
 def _charters(con: duckdb.DuckDBPyConnection) -> set[str]:
-    cols = {r[0] for r in con.sql("SELECT column_name FROM duckdb_columns() WHERE table_name "
-                                  "= 'schools'").fetchall()}
-    if "is_charter" not in cols:
+    if "is_charter" not in Warehouse(con).columns("schools"):
         return set()
     return {r[0] for r in con.sql("SELECT school_id FROM schools WHERE is_charter").fetchall()}
 

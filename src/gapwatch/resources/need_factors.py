@@ -111,11 +111,11 @@ def known_direction(kind: str, arg: str) -> str | None:
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Tables and views in the warehouse's current schema."""
-    return {r[0] for r in con.sql(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = current_schema() "
-        "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = current_schema()"
-    ).fetchall()}
+    """Tables and views in the warehouse."""
+    from gapwatch.warehouse import Warehouse
+
+    wh = Warehouse(con)
+    return wh.tables() | wh.views()
 
 
 def needs_table(factor: Factor) -> str | None:

@@ -22,13 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from gapwatch.config import Config, ConfigError
-
-
-def _store(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> int:
-    con.register("__resources", table)
-    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __resources")
-    con.unregister("__resources")
-    return table.num_rows
+from gapwatch.warehouse import Warehouse
 
 
 def need_spec(config: Config):
@@ -102,10 +96,9 @@ def store_progressivity(con: duckdb.DuckDBPyConnection, index: pa.Table) -> dict
 def store_status(con: duckdb.DuckDBPyConnection,
                  parts: list[tuple[str, bool, str | None]]) -> None:
     """Replace ``resources_status``: each part, whether it ran, and why not."""
-    con.execute("CREATE OR REPLACE TABLE resources_status "
-                "(part VARCHAR, computed BOOLEAN, reason VARCHAR)")
-    con.executemany("INSERT INTO resources_status VALUES (?, ?, ?)", parts)
+    Warehouse(con).store_rows("resources_status", (("part", "VARCHAR"), ("computed", "BOOLEAN"),
+                                                   ("reason", "VARCHAR")), parts)
 
 
 def _keep(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> dict[str, int]:
-    return {name: _store(con, name, table) for name, table in tables.items()}
+    return Warehouse(con).store_many(tables)

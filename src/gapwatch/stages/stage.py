@@ -39,12 +39,11 @@ class Context:
         of this run stored, or (when no stage of this run makes it) a table the warehouse
         holds."""
         from gapwatch.contract.tables import TABLES
-        from gapwatch.warehouse import tables_present
+        from gapwatch.warehouse import Warehouse, tables_present
 
         if table in {t.name for t in TABLES}:
             return table in tables_present(self.con)
-        stored = table in {r[0] for r in self.con.execute(
-            "SELECT table_name FROM duckdb_tables()").fetchall()}
+        stored = Warehouse(self.con).has(table)
         if table in self.planned:
             return stored and any(o.ran and table in o.stage.produces for o in self.outcomes)
         return stored

@@ -31,6 +31,7 @@ from typing import Any
 import duckdb
 
 from gapwatch.sql import sql_string
+from gapwatch.warehouse import Warehouse as Catalog
 from gapwatch.warehouse import WarehouseMissing, session_config
 
 Identity = tuple[int, int, int, int]
@@ -66,11 +67,7 @@ class Generation:
             con.execute(f"ATTACH {sql_string(str(path))} AS warehouse (READ_ONLY)")
             con.execute("USE warehouse")
             if identity(path) == before:  # not swapped while attaching
-                columns: dict[str, set[str]] = {}
-                for table, column in con.execute(
-                        "SELECT table_name, column_name FROM duckdb_columns() "
-                        "WHERE database_name = 'warehouse'").fetchall():
-                    columns.setdefault(table, set()).add(column)
+                columns = Catalog(con).table_columns()  # of the attached file (USE warehouse)
                 return cls(path, before, con, frozenset(columns),
                            {t: frozenset(c) for t, c in columns.items()})
             con.close()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from gapwatch.reference import SBAC_THRESHOLDS
-from gapwatch.warehouse import tables_present
+from gapwatch.warehouse import Warehouse, tables_present
 
 PARTNERS_SHOWN = 3
 
@@ -101,8 +101,7 @@ def school_facts(con: duckdb.DuckDBPyConnection, school_id: str, school_year: in
     have = tables_present(con)
     school = con.execute("SELECT school_name FROM schools WHERE school_id = ?",
                          [school_id]).fetchone()
-    cols = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
-                                      "WHERE table_name = 'students'").fetchall()}
+    cols = set(Warehouse(con).columns("students"))
     names = ("coalesce(s.first_name, '') AS first_name, coalesce(s.last_name, '') AS last_name"
              if {"first_name", "last_name"} <= cols else "'' AS first_name, '' AS last_name")
     roster = _rows(con, f"""
@@ -117,8 +116,7 @@ def school_facts(con: duckdb.DuckDBPyConnection, school_id: str, school_year: in
         school_id, school_year, english_learner=bool(r["el"])) for r in roster}
     if not ids:
         return []
-    con.register("__letter_students", _id_table(ids))
-    try:
+    with Warehouse(con).registered("__letter_students", _id_table(ids)):
         _guardians(con, letters, have)
         _attendance(con, letters, school_year, have)
         _marks(con, letters, school_year, have)
@@ -126,8 +124,6 @@ def school_facts(con: duckdb.DuckDBPyConnection, school_id: str, school_year: in
         _supports(con, letters, school_year, have)
         counselor = _counselor(con, school_id, school_year, have)
         partners = _partners(con, have)
-    finally:
-        con.unregister("__letter_students")
     for f in letters.values():
         f.counselor = counselor
         f.partners = _for_family(partners, f)

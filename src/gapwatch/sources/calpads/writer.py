@@ -18,6 +18,7 @@ import duckdb
 
 from gapwatch.sources.calpads import DIRECTORY_FILE, HERE, layouts
 from gapwatch.sources.tomlcodes import bundle_views, reverse_codes
+from gapwatch.warehouse import Warehouse
 
 RACE_CODE = {"AA": ["600"], "AI": ["100"], "AS": ["201"], "FI": ["400"], "PI": ["301"],
              "WH": ["700"], "MR": ["600", "700"], "HI": ["700"], "NR": []}
@@ -165,8 +166,7 @@ def _language(codes: dict, name: str | None) -> str:
 
 
 def _discipline(con: duckdb.DuckDBPyConnection, files: _Files, codes: dict, lea: dict) -> None:
-    if not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'discipline'"
-                       ).fetchone()[0]:
+    if "discipline" not in Warehouse(con).views():
         return
     for d in _rows(con, "SELECT * FROM discipline ORDER BY school_year, incident_id"):
         common = dict(reporting_lea=lea[d["school_id"]], school_of_attendance=_school(
@@ -179,8 +179,7 @@ def _discipline(con: duckdb.DuckDBPyConnection, files: _Files, codes: dict, lea:
 
 
 def _courses(con: duckdb.DuckDBPyConnection, files: _Files, codes: dict, lea: dict) -> None:
-    if not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'course_marks'"
-                       ).fetchone()[0]:
+    if "course_marks" not in Warehouse(con).views():
         return
     subject = codes["state_course_subject"]
     for s in _rows(con, """

@@ -14,6 +14,10 @@ run``, ``gapwatch early-warning``) work the same way through :func:`rebuilding`:
 the file, renamed over it when the stage succeeds, so the staff workspace can keep serving the
 old file meanwhile without any lock between them. It is owner-only (0600), and so is every file
 DuckDB makes beside it while gapwatch writes to it (:func:`writing`), the copy included.
+
+Inside a warehouse, :class:`Warehouse` (:mod:`gapwatch.warehouse.database`) answers which
+tables there are and replaces tables transactionally; no other module queries DuckDB's catalog
+or writes the store sequence itself (docs/decisions/0018-warehouse-object.md).
 """
 
 from __future__ import annotations
@@ -30,6 +34,11 @@ import duckdb
 from gapwatch.contract import TABLES, Table
 from gapwatch.errors import Refusal
 from gapwatch.sql import quote_ident
+from gapwatch.warehouse.database import Data, Warehouse
+
+__all__ = ["META_TABLES", "Data", "Warehouse", "WarehouseMissing", "add_new_columns",
+           "connect", "contract_tables", "rebuilding", "session_config", "table_ddl",
+           "tables_present", "writing"]
 
 META_TABLES = ("rejects", "ingest_tables", "ingest_runs")
 
@@ -68,8 +77,7 @@ def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
         raise WarehouseMissing(f"{path} is not a DuckDB warehouse that gapwatch can open "
                                f"({detail}); make one with `gapwatch ingest BUNDLE --db {path}`"
                                ) from None
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ingest_tables'"
-                       ).fetchall()[0][0]:
+    if not Warehouse(con).has("ingest_tables"):
         con.close()
         raise WarehouseMissing(f"{path} is a DuckDB file but not a gapwatch warehouse (no "
                                f"ingest_tables): make one with `gapwatch ingest BUNDLE --db "
@@ -98,11 +106,7 @@ def add_new_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     NULL (the contract only grows: a bundle without them loads the same way); return them as
     ``table.column``. Every stage that writes a warehouse opens it through :func:`writing`, so
     the stages can count on every contract column being there."""
-    have: dict[str, set[str]] = {}
-    for table_name, column in con.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main'"
-    ).fetchall():
-        have.setdefault(table_name, set()).add(column)
+    have = Warehouse(con).table_columns()
     added = []
     for tbl in TABLES:
         if tbl.name not in have:
@@ -171,5 +175,5 @@ def tables_present(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def contract_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Contract tables that exist in the warehouse, in contract order."""
-    names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    names = Warehouse(con).tables()
     return [t.name for t in TABLES if t.name in names]
