@@ -200,3 +200,25 @@ def test_architecture_doc_stages_table_is_current() -> None:
         "docs/architecture.md's stages table is out of date: run `make docs`")
     for stage in STAGES:
         assert f"| `{stage.name}`" in render_stages_table()
+
+
+@pytest.mark.parametrize("command", ["stages", "models"])
+def test_regenerating_a_missing_or_unmarked_file_is_refused_and_writes_nothing(
+        command: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def docs(out: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "gapwatch.cli", "docs", command, "--out",
+                               str(out)], capture_output=True, text=True, cwd=tmp_path)
+
+    missing = tmp_path / "nowhere.md"
+    got = docs(missing)
+    assert got.returncode == 2, got.stdout + got.stderr
+    assert "no such file" in " ".join(got.stderr.split()) and not missing.exists()
+    plain = tmp_path / "plain.md"
+    plain.write_text("# no generated section here\n", encoding="utf-8")
+    got = docs(plain)
+    assert got.returncode == 2, got.stdout + got.stderr
+    assert "markers are missing" in " ".join(got.stderr.split())
+    assert plain.read_text(encoding="utf-8") == "# no generated section here\n"

@@ -642,7 +642,7 @@ def docs_stages(
     if out is None:
         _emit(render_stages_table(), None)
     else:
-        _emit(with_stages_table(out.read_text(encoding="utf-8")), out)
+        _emit(_regenerated(out, with_stages_table), out)
 
 
 @docs_app.command("models")
@@ -657,7 +657,7 @@ def docs_models(
     if out is None:
         _emit(render_model_graph(), None)
     else:
-        _emit(with_model_graph(out.read_text(encoding="utf-8")), out)
+        _emit(_regenerated(out, with_model_graph), out)
 
 
 @docs_app.command("letters-pot")
@@ -668,6 +668,21 @@ def docs_letters_pot(
     from gapwatch.families.letters.catalog import render_pot
 
     _emit(render_pot(), out)
+
+
+def _regenerated(path: Path, regenerate) -> str:
+    """The text of ``path`` with its generated section regenerated; a refusal naming the file
+    when there is no such file or it has no such section (nothing is written)."""
+    from gapwatch.errors import Refusal
+
+    if not path.is_file():
+        raise Refusal(f"{path}: no such file; --out names the document whose generated "
+                      "section is replaced (docs/architecture.md); leave --out out to print "
+                      "the section instead")
+    try:
+        return regenerate(path.read_text(encoding="utf-8"))
+    except ValueError as err:
+        raise Refusal(f"{path}: {err}") from None
 
 
 def _emit(text: str, out: Path | None) -> None:
