@@ -8,7 +8,7 @@ per student scale of the survey item map (docs/families.md).
 from __future__ import annotations
 
 from gapwatch.families.items import ItemMap, load_items
-from gapwatch.indicators.registry import Direction, Indicator, Kind, Source
+from gapwatch.indicators.indicator import Direction, Indicator, Kind, Source
 
 CITE_DASHBOARD = ("CDE Dashboard local indicators: Parent and Family Engagement (Priority 3) "
                   "and Local Climate Survey (Priority 6)")

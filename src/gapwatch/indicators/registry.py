@@ -12,67 +12,10 @@ Districts add their own indicators in the config file with the same fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from gapwatch.families.indicators import family_indicators
+from gapwatch.indicators.indicator import Direction, Indicator, Kind, Source
 
-
-class Kind(StrEnum):
-    RATE = "rate"  #: share of the universe whose outcome is true (0-1)
-    MEAN = "mean"  #: average of a numeric outcome
-
-
-class Direction(StrEnum):
-    HIGHER = "higher"  #: higher is better
-    LOWER = "lower"  #: lower is better (chronic absence, suspension)
-
-
-class Source(StrEnum):
-    STUDENT_YEAR = "student_year"
-    COHORT = "cohort"
-    FAMILY_YEAR = "family_year"  #: student_year with family and survey facts (families.view)
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One indicator: what it measures, for whom, from which tables, and where it comes from."""
-
-    id: str
-    name: str
-    description: str
-    citation: str
-    universe: str
-    outcome: str
-    kind: Kind
-    direction: Direction
-    grades: str
-    needs: tuple[str, ...]
-    source: Source = Source.STUDENT_YEAR
-    #: "academic": EL also counts students reclassified < 4 years ago; "elpi": students
-    #: reclassified after taking this year's ELPAC
-    el_group: str = "current"
-    caveats: str = ""
-    needs_columns: tuple[str, ...] = ()  #: "table.column" that must have values
-    builtin: bool = True
-    #: SQL giving each counted student's performance level 1..level_count (for the V statistic)
-    levels: str = ""
-    level_count: int = 0
-    #: groups whose membership decides the outcome (no gap is measured for them)
-    defining_groups: tuple[str, ...] = ()
-    #: subject (ela/math) of the participation rule (indicators.participation), for DFS
-    participation: str = ""
-    # What a reader of the docs knows about how universes relate; the privacy door's disclosure
-    # model (gapwatch.privacy.model) derives its relations from these and from ``universe``:
-    # indicators with the same universe and source share their n, and every student-year
-    # indicator's universe lies within the universe ``TRUE`` (all enrolled students).
-    #: indicators whose universe holds this one's (n at most theirs; same outcome: numerator too)
-    universe_within: tuple[str, ...] = ()
-    #: rate indicator whose numerator is this one's universe (n equals its numerator)
-    universe_is_numerator_of: str = ""
-    #: rate indicator whose numerator counts the same students as this one's
-    numerator_of: str = ""
-    #: rate indicator whose previous year's non-meeting students this one adds to its
-    #: universe, every one of them meeting the outcome (fifth-year graduates)
-    adds_prior_year_of: str = ""
+__all__ = ["BUILTIN", "BUILTIN_BY_ID", "Direction", "Indicator", "Kind", "Source"]
 
 
 SBAC = (
@@ -346,8 +289,6 @@ BUILTIN: tuple[Indicator, ...] = (
 )
 
 # Engagement and climate indicators (issue 18), over the family_year view.
-from gapwatch.families.indicators import family_indicators  # noqa: E402
-
 BUILTIN += family_indicators()
 
 BUILTIN_BY_ID: dict[str, Indicator] = {i.id: i for i in BUILTIN}
