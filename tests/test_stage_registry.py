@@ -16,7 +16,7 @@ from gapwatch.contract.tables import TABLES
 from gapwatch.earlywarning.stage import AGGREGATE, CONFIDENTIAL
 from gapwatch.export import EXPORTS, LAYOUTS
 from gapwatch.ingest import ingest_bundle
-from gapwatch.runner import run_all, run_stages
+from gapwatch.runner import run_all, run_stages, slowest
 from gapwatch.stages import EARLY_WARNING, RUN, STAGES, Audience, Context, Stage, exported_tables
 from gapwatch.stages.docs import render_stages_table, with_stages_table
 from gapwatch.synth import generate
@@ -156,6 +156,12 @@ def test_missing_earlier_results_skip_every_stage_that_needs_them(bundle: Path,
         ctx = Context(con, Config())
         outcomes = run_stages(ctx, [s for s in RUN if s.name != "indicators"])
     skipped = {o.stage.name: o.skipped for o in outcomes if o.skipped}
+    assert all(o.seconds == 0 for o in outcomes if o.skipped)
+    assert all(o.seconds > 0 for o in outcomes if o.ran)
+    longest = slowest(outcomes, top=2)
+    assert len(longest) == 2 and not set(longest) & set(skipped)
+    assert list(longest.values()) == sorted((o.seconds for o in outcomes if o.ran),
+                                            reverse=True)[:2]
     assert skipped == {
         "gaps": "needs indicator_results", "gap_trends": "needs gaps",
         "dashboard": "needs indicator_results", "equity_report": "needs dashboard",

@@ -36,7 +36,9 @@ def run_stages(ctx: Context, stages: Sequence[Stage]) -> list[Outcome]:
             outcome = Outcome(stage, {}, "needs " + ", ".join(missing))
         else:
             ctx.step(stage.description)
-            outcome = Outcome(stage, stage.run(ctx))
+            started = time.perf_counter()
+            stored = stage.run(ctx)
+            outcome = Outcome(stage, stored, seconds=time.perf_counter() - started)
         ctx.outcomes.append(outcome)
         done.append(outcome)
     return done
@@ -45,6 +47,12 @@ def run_stages(ctx: Context, stages: Sequence[Stage]) -> list[Outcome]:
 def counts(outcomes: Sequence[Outcome]) -> dict[str, int]:
     """Rows stored per table, in stage order."""
     return {name: n for o in outcomes for name, n in o.counts.items()}
+
+
+def slowest(outcomes: Sequence[Outcome], top: int = 3) -> dict[str, float]:
+    """The ``top`` stages that took longest, with their seconds, longest first."""
+    ran = sorted((o for o in outcomes if o.ran), key=lambda o: -o.seconds)
+    return {o.stage.name: o.seconds for o in ran[:top]}
 
 
 def run_all(db: Path, config: Config, *, engine: str = "duckdb",
@@ -71,6 +79,6 @@ def run_all(db: Path, config: Config, *, engine: str = "duckdb",
             ctx = Context(con, config, step, engine=engine)
             run_stages(ctx, RUN)
     for renderable in render_summary(db, ctx.outputs["indicators"], counts(ctx.outcomes),
-                                     time.perf_counter() - started):
+                                     time.perf_counter() - started, slowest(ctx.outcomes)):
         console.print(renderable)
     return 0

@@ -203,8 +203,10 @@ def not_computed_table(con: duckdb.DuckDBPyConnection) -> Table | None:
 
 
 def render_summary(db: Path, summary: RunSummary, counts: dict[str, int],
-                   seconds: float) -> list[RenderableType]:
-    """The summary tables, then rows stored per table (``counts``, in stage order)."""
+                   seconds: float, slowest: dict[str, float] | None = None
+                   ) -> list[RenderableType]:
+    """The summary tables, then rows stored per table (``counts``, in stage order) and the
+    stages that took longest (``slowest``: stage -> seconds)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         out: list[RenderableType] = [indicator_table(con, summary), largest_gaps(con),
@@ -215,5 +217,8 @@ def render_summary(db: Path, summary: RunSummary, counts: dict[str, int],
     finally:
         con.close()
     stored = ", ".join(f"{name} {n:,}" for name, n in counts.items())
-    out.append(f"[dim]Finished in {seconds:.1f} s. Rows stored: {stored}.")
+    longest = ", ".join(f"{name} {s:.1f} s" for name, s in (slowest or {}).items())
+    out.append(f"[dim]Finished in {seconds:.1f} s"
+               + (f" (longest stages: {longest})" if longest else "")
+               + f". Rows stored: {stored}.")
     return out

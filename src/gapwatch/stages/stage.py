@@ -81,6 +81,7 @@ class Outcome:
     stage: Stage
     counts: dict[str, int]
     skipped: str | None = None  #: the reason, e.g. ``needs staff``
+    seconds: float = 0.0  #: wall time the stage took
 
     @property
     def ran(self) -> bool:
