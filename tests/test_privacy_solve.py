@@ -193,6 +193,25 @@ def test_random_districts_match_plain_linprog(monkeypatch: pytest.MonkeyPatch) -
     assert solved > 200
 
 
+def test_inequalities_slack_on_their_boxes_change_no_bound(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """Leaving out the inequalities that every point of their variables' boxes satisfies (most
+    of the disclosure model's) gives every protected variable the same LP min and max."""
+    rng = random.Random(11)
+    dropped = 0
+    for _ in range(40):
+        cells, links = district(rng, rng.randint(1, 5), exact=rng.random() < 0.5)
+        attack = lp.Attack(cells, links)
+        dropped += sum(1 for r, (idx, _, eq) in enumerate(attack.rows)
+                       if not eq and not attack._lp_rows([r])
+                       and any(not attack.fixed(i) for i in idx))
+        fast = attack.bounds(3, exact=True)
+        attack.drop_slack = False
+        every = attack.bounds(3, exact=True)
+        assert same(fast, every), cells
+    assert dropped > 20  # the case is exercised
+
+
 # The hand-built cases of tests/test_privacy_door.py: ela_met 2024, district D1, ALL 100 (50
 # met), AA 7 (3) primary, HI 60 (30) published, WH 33 (17) complementary: AA + WH = 40 and
 # their numerators sum to 20 with AA's at most 10. Publishing WH pins AA to 7 (3 met).
