@@ -160,3 +160,25 @@ def test_families_page_passes_axe_in_a_real_browser(district: tuple[Path, Path])
             httpd.server_close()
     assert not problems, problems
     assert not serious, serious
+
+
+def test_family_year_built_on_the_runs_student_year_gives_the_same_results(
+        district: tuple[Path, Path]) -> None:
+    """With student-year indicators in the run, family_year is built on the student_year table
+    the run made; with none, from the model files on its own: the same family results."""
+    from gapwatch.indicators.results import compute
+
+    student_year = [i for i, ind in BUILTIN_BY_ID.items() if ind.source is Source.STUDENT_YEAR]
+    db, _site = district
+    with duckdb.connect(str(db), read_only=True) as con:
+        both, _ = compute(con, Config())
+        alone, summary = compute(con, Config({"indicators.disabled": student_year}))
+    assert not set(summary.computed) & set(student_year)
+
+    def family(table) -> list[dict]:
+        rows = [r for r in table.to_pylist() if r["indicator"] in FAMILY]
+        return sorted(rows, key=lambda r: (r["school_year"], r["entity_type"], r["entity_id"],
+                                           r["indicator"], r["student_group"]))
+
+    assert family(both) == family(alone)
+    assert len(family(both)) > 100

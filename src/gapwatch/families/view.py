@@ -25,9 +25,12 @@ import math
 from gapwatch.families.items import ItemMap
 from gapwatch.families.languages import home_language_sql
 from gapwatch.indicators.views import ViewOptions, empty_table, student_year_ctes
+from gapwatch.models import with_clause
 from gapwatch.sql import sql_string
 
 ACTIVITIES = ("CONFERENCE", "SITE_COUNCIL", "EL_ADVISORY", "WORKSHOP", "HOME_VISIT")
+#: the ``student_year`` columns ``family_year`` reads itself (besides its indicators' own)
+READS = ("student_id", "days_absent", "days_enrolled", "suspensions", "core_semester_fs")
 
 
 def _source(name: str, present: set[str], extra: str = "") -> str:
@@ -85,9 +88,11 @@ def family_columns(items: ItemMap) -> list[str]:
 
 
 def family_year_ctes(present: set[str], options: ViewOptions, items: ItemMap,
-                     workspace: bool = False) -> str:
+                     workspace: bool = False, student_year_ready: bool = False) -> str:
     """``WITH ...`` ending with the CTE ``family_year`` (``workspace``: add the rows of
-    ``workspace_family_engagement``)."""
+    ``workspace_family_engagement``). ``student_year_ready``: ``student_year`` is a table the
+    run has already made, with :data:`READS` and the columns the indicators read, so its
+    steps are not repeated (only the school entities and the contract tables are)."""
     fam = [f"coalesce(fe.f_{a.lower()}, FALSE) AS family_{a.lower()}" for a in ACTIVITIES]
     fam.append("coalesce(fe.f_any, FALSE) AS family_any")
     for s in items.student_scales():
@@ -112,4 +117,6 @@ def family_year_ctes(present: set[str], options: ViewOptions, items: ItemMap,
     LEFT JOIN survey_facts sv ON {on.format(a='sv')}
 )""",
     ]
-    return student_year_ctes(present, options) + ",\n" + ",\n".join(ctes)
+    base = (with_clause(["school_entities"], present, options.parameters())
+            if student_year_ready else student_year_ctes(present, options))
+    return base + ",\n" + ",\n".join(ctes)

@@ -13,6 +13,7 @@ results.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gapwatch.groups import GROUP_COLUMNS, Group
@@ -109,11 +110,13 @@ def referenced_columns(compiled: list[Compiled]) -> set[str]:
 SOURCE_DIMS: dict[Source, tuple[str, ...]] = {Source.FAMILY_YEAR: ("home_language_code",)}
 
 
-def narrow_view_sql(views: str, source: Source, compiled: list[Compiled]) -> str:
-    """The view's rows with only the columns the aggregation reads (to materialize)."""
+def narrow_view_sql(views: str, source: Source, compiled: list[Compiled],
+                    extra: Iterable[str] = ()) -> str:
+    """The view's rows with only the columns the aggregation reads, and ``extra`` (to
+    materialize)."""
     keep = ["school_year", "entity_type", "entity_id", *GROUP_COLUMNS,
             *SOURCE_DIMS.get(source, ())]
-    keep += sorted(referenced_columns(compiled) - set(keep))
+    keep += sorted((referenced_columns(compiled) | set(extra)) - set(keep))
     return f"{views}\nSELECT {', '.join(keep)} FROM {source.value}"
 
 

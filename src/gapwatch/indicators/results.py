@@ -27,6 +27,7 @@ from gapwatch.indicators.aggregate import (
     compile_indicator,
     group_codes,
     narrow_view_sql,
+    referenced_columns,
 )
 from gapwatch.indicators.custom import check_custom_sql, custom_indicators
 from gapwatch.indicators.elpi import reference_from_config
@@ -165,17 +166,23 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
     engine = make_engine(engine_name, con, sorted(present))
     rows: dict[str, list] = {}
     items = survey_items(config)
+    batches = {s: [c for c in runnable if c.indicator.source is s] for s in Source}
+    # family_year is student_year with the family's facts added: built on the student_year
+    # table made first (with the columns both read) instead of building student_year again
+    reuse = bool(batches[Source.STUDENT_YEAR] and batches[Source.FAMILY_YEAR])
     views = {Source.STUDENT_YEAR: student_year_ctes, Source.COHORT: cohort_ctes,
              Source.FAMILY_YEAR: lambda p, o: family_year_ctes(
-                 p, o, items, workspace=Warehouse(con).has("workspace_family_engagement"))}
+                 p, o, items, workspace=Warehouse(con).has("workspace_family_engagement"),
+                 student_year_ready=reuse)}
+    extra = {Source.STUDENT_YEAR: _family_reads(batches[Source.FAMILY_YEAR]) if reuse else ()}
     try:
         for source in Source:
-            batch = [c for c in runnable if c.indicator.source is source]
+            batch = batches[source]
             if not batch:
                 continue
             step(f"building the {source.value} view")
             engine.materialize(source.value, narrow_view_sql(
-                views[source](present, options), source, batch))
+                views[source](present, options), source, batch, extra.get(source, ())))
             step(f"aggregating {source.value} ({len(batch)} indicators)")
             pairs = group_codes(groups, batch)
             if source is Source.FAMILY_YEAR:
@@ -194,6 +201,14 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
     summary.rows = table.num_rows
     summary.seconds = time.perf_counter() - started
     return table, summary
+
+
+def _family_reads(batch: list[Compiled]) -> set[str]:
+    """The ``student_year`` columns the ``family_year`` view and its indicators read."""
+    from gapwatch.families.view import READS
+    from gapwatch.models import models
+
+    return (referenced_columns(batch) & set(models()["student_year"].columns)) | set(READS)
 
 
 def data_groups(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[str]:
