@@ -281,27 +281,30 @@ def compute_gaps(con: duckdb.DuckDBPyConnection, config: Config) -> pa.Table:
 def _disproportionality(table: pa.Table, required: int) -> pa.Table:
     """Risk ratios: consecutive years over the threshold (California identifies after
     ``required``; METHODS.md 6.7), applied over the years present, in the note and in
-    ``consecutive_years`` (NULL on other metrics)."""
-    rows = np.flatnonzero(np.asarray(table["metric"].to_pylist(), dtype=object) == "risk_ratio")
-    cols = {k: table[k].to_pylist() for k in ("entity_type", "entity_id", "indicator",
-                                              "student_group", "school_year", "flagged")}
+    ``consecutive_years`` (NULL on other metrics). Only the risk-ratio rows are read into
+    Python."""
+    rows = np.flatnonzero(pc.equal(table["metric"], "risk_ratio").to_numpy(
+        zero_copy_only=False))
+    risk = table.take(pa.array(rows, pa.int64()))
+    keys = list(zip(*(risk[k].to_pylist() for k in ("entity_type", "entity_id", "indicator",
+                                                     "student_group")), strict=True))
+    year_of, flagged = risk["school_year"].to_pylist(), risk["flagged"].to_pylist()
     flags: dict[tuple, dict[int, bool]] = {}
-    for i in rows.tolist():
-        key = tuple(cols[k][i] for k in ("entity_type", "entity_id", "indicator",
-                                         "student_group"))
-        flags.setdefault(key, {})[cols["school_year"][i]] = cols["flagged"][i]
-    years: list[int | None] = [None] * table.num_rows
-    notes = table["note"].to_pylist()
-    for i in rows.tolist():
-        key = tuple(cols[k][i] for k in ("entity_type", "entity_id", "indicator",
-                                         "student_group"))
-        years[i], words = consecutive_years(flags[key], cols["school_year"][i],
-                                            required=required)
+    for key, year, flag in zip(keys, year_of, flagged, strict=True):
+        flags.setdefault(key, {})[year] = flag
+    years = np.zeros(table.num_rows, dtype=np.int64)
+    notes = table["note"].to_numpy(zero_copy_only=False).astype(object)
+    for i, key, year, note in zip(rows.tolist(), keys, year_of, notes[rows].tolist(),
+                                  strict=True):
+        years[i], words = consecutive_years(flags[key], year, required=required)
         if words:
-            notes[i] = "; ".join(x for x in (notes[i], words) if x)
+            notes[i] = "; ".join(x for x in (note, words) if x)
+    risk_rows = np.zeros(table.num_rows, dtype=bool)
+    risk_rows[rows] = True
     table = table.set_column(table.schema.get_field_index("note"), "note",
                              pa.array(notes, pa.string()))
-    return table.append_column("consecutive_years", pa.array(years, pa.int64()))
+    return table.append_column("consecutive_years", pa.array(years, pa.int64(),
+                                                             mask=~risk_rows))
 
 
 def _table(t: pa.Table, c: Comparisons, parts: list) -> pa.Table:
