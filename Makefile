@@ -27,7 +27,7 @@ test: $(STAMP)
 	bash scripts/ensure-java.sh
 	bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest -n 2 --dist worksteal -q --durations=15
+	$(BIN)/python -m pytest -n 2 -q --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
