@@ -95,6 +95,15 @@ def test_primary_then_complementary_and_derived_tables(tmp_path: Path) -> None:
     assert report.passed, report.render()
 
 
+def test_each_round_is_reported_until_no_count_is_short() -> None:
+    # SMALL after the first pass (AA pinned by the partition, WH hidden beside it): the LP
+    # round finds no suppressed count short of k values and says so
+    heard: list[tuple[int, int, int]] = []
+    pub = publish(warehouse(SMALL), Policy(), on_round=lambda *r: heard.append(r))
+    assert heard == [(1, 0, 0)]
+    assert pub.rounds == 1
+
+
 @pytest.mark.parametrize(("n", "x", "status", "shown"), [
     (300, 298, "top_coded", "≥ 99%"),  # 99.3% at n >= 300
     (300, 3, "bottom_coded", "≤ 1%"),  # 1.0%

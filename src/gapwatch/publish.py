@@ -22,10 +22,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from gapwatch.config import Config
+
+if TYPE_CHECKING:
+    from rich.status import Status
+
+    from gapwatch.privacy.door import OnRound
 
 
 class PublishRefused(RuntimeError):
@@ -58,8 +64,9 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
     start = time.perf_counter()
     try:
         with (console.status("privacy door: suppression and complementary suppression")
-              if console is not None else nullcontext()):
-            published = publish(con, policy, reference_group=config["gaps.reference_group"] or "WH")
+              if console is not None else nullcontext()) as status:
+            published = publish(con, policy, reference_group=config["gaps.reference_group"] or "WH",
+                                on_round=_door_progress(status, start))
         methods = read_methods(con)
     except CannotProtect as err:
         raise PublishRefused(f"{err}; nothing was published at {out}") from err
@@ -85,6 +92,19 @@ def publish_site(db: Path, out: Path, config: Config, *, console: Console | None
             raise PublishRefused(f"the site failed the disclosure audit ({len(audit.problems)} "
                                  f"problems); nothing was published at {out}")
     return f"Published {summary} at {out} (disclosure audit passed). Open {out / 'index.html'}"
+
+
+def _door_progress(status: Status | None, start: float) -> OnRound | None:
+    """The door's rounds on the console's status line (a big district's door takes minutes)."""
+    if status is None:
+        return None
+
+    def on_round(done: int, short: int, hidden: int) -> None:
+        status.update(f"privacy door: complementary suppression, round {done} "
+                      f"({time.perf_counter() - start:.0f} s): {short:,} suppressed counts "
+                      f"still recoverable, {hidden:,} more cells hidden to protect them")
+
+    return on_round
 
 
 @contextmanager

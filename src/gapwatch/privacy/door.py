@@ -25,6 +25,7 @@ The derived tables follow the cells (:mod:`gapwatch.privacy.tables`).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -232,7 +233,13 @@ def _no_single(attack: lp.Attack, by_key: dict[lp.Key, dict]) -> None:
         todo.extend(rows_of[pick])
 
 
-def suppress(rows: list[dict], policy: Policy, links: lp.Links) -> Suppression:
+#: told after each complementary-suppression round: (round, counts still short of k values,
+#: cells hidden this round to protect them)
+OnRound = Callable[[int, int, int], None]
+
+
+def suppress(rows: list[dict], policy: Policy, links: lp.Links,
+             on_round: OnRound | None = None) -> Suppression:
     """Set ``status`` on every row: primary suppression, coding, then complementary
     suppression until every protected variable keeps at least k values.
 
@@ -242,7 +249,7 @@ def suppress(rows: list[dict], policy: Policy, links: lp.Links) -> Suppression:
     of the propagation that bounded it (``Bound.proof``; a coded cell may be suppressed
     itself). A cell outside them would not widen its range. Without a proof, the cells of the
     nearest relations (:func:`_nearest`). A variable whose pinning cells include one
-    suppressed this round waits for the next round."""
+    suppressed this round waits for the next round. ``on_round`` hears of each round."""
     _initial(rows, policy)
     by_key = {(int(r["school_year"]), r["entity_type"], str(r["entity_id"]), r["indicator"],
                r["student_group"]): r for r in rows}
@@ -260,6 +267,8 @@ def suppress(rows: list[dict], policy: Policy, links: lp.Links) -> Suppression:
         safe.update(attack.index[(b.key, b.var)] for b in found if b.count >= policy.k)
         pins = sorted(lp.pinned(found, policy.k), key=lambda b: (b.key, b.var))
         if not pins:
+            if on_round is not None:
+                on_round(out.rounds, 0, 0)
             break
         touched: set[int] = set()
         picked: set[lp.Key] = set()
@@ -285,6 +294,8 @@ def suppress(rows: list[dict], policy: Policy, links: lp.Links) -> Suppression:
             for v in ("n", "x"):
                 if (pick, v) in attack.index:
                     touched.update(attack.by_var[attack.index[(pick, v)]])
+        if on_round is not None:
+            on_round(out.rounds, len(pins), len(chosen))
         if stuck and not chosen:
             raise CannotProtect(f"the privacy door cannot protect "
                                 f"{'/'.join(map(str, stuck[0].key))}: every cell tied to it is "
@@ -317,8 +328,9 @@ def disclosure_rules(rows: list[dict]) -> tuple[list[dict], list[dict]]:
 
 
 def publish(con: duckdb.DuckDBPyConnection, policy: Policy, *,
-            reference_group: str = "WH") -> Published:
-    """Decide every cell and build the public tables (privacy spec) from the warehouse."""
+            reference_group: str = "WH", on_round: OnRound | None = None) -> Published:
+    """Decide every cell and build the public tables (privacy spec) from the warehouse
+    (``on_round``: :func:`suppress`)."""
     from gapwatch.indicators.registry import BUILTIN, Source
     from gapwatch.privacy import tables
     from gapwatch.privacy.resources import resource_tables
@@ -338,7 +350,7 @@ def publish(con: duckdb.DuckDBPyConnection, policy: Policy, *,
     links = lp.Links(policy.min_n, policy.bands, [], frozenset(sums["exact"]),
                      frozenset(sums["at_most"]), frozenset(sums["none"]), members,
                      zero_cells=True, rules=tuple(rules), protect_coded=True)
-    done = suppress(rows, policy, links)
+    done = suppress(rows, policy, links, on_round)
     status = {(int(r["school_year"]), r["entity_type"], r["entity_id"], r["indicator"],
                r["student_group"]): r["status"] for r in rows}
     have = _tables(con)
