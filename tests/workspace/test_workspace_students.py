@@ -48,6 +48,28 @@ def test_each_role_lists_exactly_its_scope(clients, accounts, district) -> None:
     assert clients["partner"].get("/students/").status_code == 404
 
 
+def test_a_counselors_assigned_students_from_other_schools_join_the_split(
+        clients, accounts, district) -> None:
+    # the caseload is the A-L split of the counselor's school plus two assigned students of
+    # other schools (last names M-Z), whose schools the scope must read as well
+    from gapwatch.workspace.accounts.models import CaseloadAssignment
+
+    f = accounts["facts"]
+    a_to_l = students_of(district, LATEST + """ SELECT r.student_id FROM r JOIN students s
+        ON s.student_id = r.student_id WHERE r.school_id = ? AND s.last_name < 'M'""",
+                         [f["year"], f["school"]])
+    elsewhere = sorted(students_of(district, LATEST + """ SELECT r.student_id FROM r
+        JOIN students s ON s.student_id = r.student_id
+        WHERE r.school_id <> ? AND s.last_name >= 'M'""", [f["year"], f["school"]]))[:2]
+    assert len(elsewhere) == 2
+    for sid in elsewhere:
+        CaseloadAssignment.objects.create(counselor=accounts["users"]["counselor"],
+                                          student_id=sid)
+    listed = {r["student_id"] for r in export_ids(clients["counselor"])}
+    assert listed == a_to_l | set(elsewhere)
+    assert clients["counselor"].get(f"/students/{elsewhere[0]}/").status_code == 200
+
+
 def test_filters_sorting_and_paging(clients, accounts, district) -> None:
     f = accounts["facts"]
     rows = export_ids(clients["principal"], "?tier=3")

@@ -74,16 +74,20 @@ def _build(snap: Snapshot, year: int) -> None:
     # sorted by school: a school's students are a few row groups (DuckDB skips the others);
     # indexed by student: a student's row is one index lookup
     con.execute(f"CREATE INDEX ws_roster_student ON {ROSTER} (student_id)")
+    # who teaches whom, with each student's roster school: a teacher's scope names the
+    # schools its students are in, so a page reads those schools' row groups only
     if snap.has("sections", "course_marks"):
         con.execute(f"""CREATE OR REPLACE TABLE {TAUGHT} AS
-            SELECT DISTINCT s.teacher_staff_id AS staff_id, m.student_id
+            SELECT DISTINCT s.teacher_staff_id AS staff_id, r.school_id, m.student_id
             FROM warehouse.course_marks m JOIN warehouse.sections s
               ON s.section_id = m.section_id AND s.school_year = m.school_year
              AND s.school_id = m.school_id
+            JOIN {ROSTER} r ON r.student_id = m.student_id
             WHERE m.school_year = $year AND s.teacher_staff_id IS NOT NULL
-            ORDER BY 1, 2""", {"year": year})
+            ORDER BY 1, 2, 3""", {"year": year})
     else:
-        con.execute(f"CREATE OR REPLACE TABLE {TAUGHT} (staff_id VARCHAR, student_id VARCHAR)")
+        con.execute(f"CREATE OR REPLACE TABLE {TAUGHT} (staff_id VARCHAR, school_id VARCHAR, "
+                    "student_id VARCHAR)")
 
 
 def roster(snap: Snapshot, year: int) -> str:

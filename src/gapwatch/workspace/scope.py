@@ -78,12 +78,22 @@ def user_schools(snap: Snapshot, user, year: int) -> tuple[str, ...]:
     latest year they have one)."""
     listed = {s.strip() for s in user.schools.split(",") if s.strip()}
     if user.staff_id and snap.has("staff"):
-        rows = snap.rows("""SELECT DISTINCT school_id FROM staff WHERE staff_id = $staff
+        listed |= set(_staff_schools(snap, user.staff_id, year))
+    return tuple(sorted(listed))
+
+
+def _staff_schools(snap: Snapshot, staff_id: str, year: int) -> list[str]:
+    """The schools of ``staff_id``'s staff rows of ``year`` (or the latest year before it
+    with one), kept with the generation: they change only with the warehouse."""
+    facts = snap.generation.facts
+    key = ("staff_schools", staff_id, year)
+    if key not in facts:
+        facts[key] = [r["school_id"] for r in snap.rows(
+            """SELECT DISTINCT school_id FROM staff WHERE staff_id = $staff
             AND school_year = (SELECT max(school_year) FROM staff
                                WHERE staff_id = $staff AND school_year <= $year)""",
-                         {"staff": user.staff_id, "year": year})
-        listed |= {r["school_id"] for r in rows}
-    return tuple(sorted(listed))
+            {"staff": staff_id, "year": year})]
+    return facts[key]
 
 
 def scope_for(snap: Snapshot, user) -> Scope:
@@ -99,10 +109,23 @@ def scope_for(snap: Snapshot, user) -> Scope:
     if role == Role.COUNSELOR:
         return _counselor(snap, user, year)
     if role == Role.TEACHER and user.staff_id and snap.has("sections", "course_marks"):
-        return Scope(role, year, f"r.student_id IN (SELECT student_id FROM {TAUGHT} "
-                     "WHERE staff_id = $staff)", {"staff": user.staff_id},
-                     user_schools(snap, user, year))
+        roster(snap, year)  # who teaches whom is built with the roster
+        within = [r["school_id"] for r in snap.rows(
+            f"SELECT DISTINCT school_id FROM {TAUGHT} WHERE staff_id = $staff",
+            {"staff": user.staff_id})]
+        return _within(Scope(role, year, f"r.student_id IN (SELECT student_id FROM {TAUGHT} "
+                             "WHERE staff_id = $staff)", {"staff": user.staff_id},
+                             user_schools(snap, user, year)), within)
     return Scope(role, year, "FALSE")
+
+
+def _within(scope: Scope, schools: list[str]) -> Scope:
+    """``scope`` with the roster schools of all its students named in its condition as well:
+    the same students, but a page reads those schools' row groups only (the roster is sorted
+    by school) instead of probing every student of the district."""
+    return Scope(scope.role, scope.year, "r.school_id IN (SELECT unnest($within::VARCHAR[])) "
+                 f"AND ({scope.condition})", {**scope.params, "within": sorted(set(schools))},
+                 scope.schools)
 
 
 def _counselor(snap: Snapshot, user, year: int) -> Scope:
@@ -119,9 +142,14 @@ def _counselor(snap: Snapshot, user, year: int) -> Scope:
         split.append("upper(left(r.last_name, 1)) BETWEEN $first AND $last")
         params["first"], params["last"] = span
     configured = user.caseload_grades or user.caseload_letters or not assigned
-    if schools and configured:
+    within = list(schools) if schools and configured else []
+    if within:
         parts.append("(" + " AND ".join(split) + ")")
-    return Scope(Role.COUNSELOR, year, " OR ".join(parts), params, schools)
+    if assigned:  # the assigned students' own schools (index lookups for a short list)
+        within += [r["school_id"] for r in snap.rows(
+            f"SELECT DISTINCT r.school_id FROM (SELECT unnest($assigned::VARCHAR[]) AS id) a "
+            f"JOIN {roster(snap, year)} r ON r.student_id = a.id", {"assigned": assigned})]
+    return _within(Scope(Role.COUNSELOR, year, " OR ".join(parts), params, schools), within)
 
 
 def require_student(request: HttpRequest, student_id: str) -> Scope:

@@ -7,6 +7,7 @@ place in the last early-warning run) and "no note in 30 days" (no note this user
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from gapwatch.contract.codes import CODE_SETS
 from gapwatch.workspace.roster import SORTS, roster
@@ -94,6 +95,15 @@ def query(snap: Snapshot, scope: Scope, f: Filters, noted: list[str], *,
                      f"ORDER BY {order} {limit}", params)  # a page: DuckDB keeps the top N
     total = snap.value(f"SELECT count(*) {source}", params) if paged else len(rows)
     return rows, int(total or 0)
+
+
+def link(rows: list[dict], prefix: str) -> None:
+    """Give each row its profile's path (``url``: ``prefix`` + id, what ``{% url 'student'
+    id %}`` gives, without a URL reversal per row) and its model risk in whole percent."""
+    for r in rows:
+        r["url"] = f"{prefix}{quote(str(r['student_id']), safe='')}/"
+        p = r.get("probability")
+        r["risk"] = None if p is None else round(p * 100)
 
 
 def options(snap: Snapshot, scope: Scope) -> dict[str, list]:

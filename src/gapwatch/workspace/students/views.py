@@ -7,6 +7,7 @@ import csv
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from gapwatch.files.safecsv import neutralise
 from gapwatch.workspace.access import allow
@@ -31,6 +32,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
     f = listing.Filters.from_query(request.GET)
     noted = noted_recently(request.user) if f.no_note else []
     rows, total = listing.query(request.warehouse, scope, f, noted)
+    listing.link(rows, reverse("students"))
     record(request, Action.LIST, object_type="students", detail=f"{total} students; "
            f"{request.GET.urlencode()}")
     pages = max(1, -(-total // listing.PAGE_SIZE))
