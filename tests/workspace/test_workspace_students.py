@@ -187,3 +187,32 @@ def test_the_prepared_profile_is_each_panel_read_from_the_warehouse(district) ->
         assert all(seen.values()), seen  # every panel was compared on real rows
     finally:
         snap.close()
+
+
+def test_a_district_wide_page_is_the_same_as_the_filtered_query_gives(district) -> None:
+    """The unfiltered district-wide list reads a range of one rank; every order, both
+    directions, the first, a middle and the last (partial) page equal the general query's."""
+    from gapwatch.workspace.roster import SORTS, roster_size, school_year
+    from gapwatch.workspace.scope import Scope
+    from gapwatch.workspace.students import listing
+    from gapwatch.workspace.warehouse import Warehouse
+
+    snap = Warehouse(district).snapshot()
+    try:
+        year = school_year(snap)
+        everyone = Scope("district_admin", year, "TRUE")
+        general = Scope("district_admin", year, "r.student_id IS NOT NULL")  # same students
+        total = roster_size(snap, year)
+        last = -(-total // listing.PAGE_SIZE)
+        assert total % listing.PAGE_SIZE and last > 2
+        for sort in SORTS:
+            for descending in (False, True):
+                for page in (1, 2, last, last + 1):
+                    f = listing.Filters(sort=sort, descending=descending, page=page)
+                    fast = listing.query(snap, everyone, f, [])
+                    assert fast == listing.query(snap, general, f, []), (sort, descending, page)
+                    assert fast[1] == total and len(fast[0]) == (
+                        listing.PAGE_SIZE if page < last else
+                        total - (last - 1) * listing.PAGE_SIZE if page == last else 0)
+    finally:
+        snap.close()

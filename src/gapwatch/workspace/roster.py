@@ -74,6 +74,8 @@ def _build(snap: Snapshot, year: int) -> None:
     # sorted by school: a school's students are a few row groups (DuckDB skips the others);
     # indexed by student: a student's row is one index lookup
     con.execute(f"CREATE INDEX ws_roster_student ON {ROSTER} (student_id)")
+    # the default order's rank: a district-wide page is a range of it (listing._everyone_page)
+    con.execute(f"CREATE INDEX ws_roster_rank ON {ROSTER} (rank_urgency)")
     # who teaches whom, with each student's roster school: a teacher's scope names the
     # schools its students are in, so a page reads those schools' row groups only
     if snap.has("sections", "course_marks"):
@@ -98,6 +100,15 @@ def roster(snap: Snapshot, year: int) -> str:
             _build(snap, year)
             gen.facts["roster_year"] = year
     return ROSTER
+
+
+def roster_size(snap: Snapshot, year: int) -> int:
+    """Students on the roster of ``year`` (kept with the generation)."""
+    table = roster(snap, year)
+    facts = snap.generation.facts
+    if facts.get("roster_size", (None,))[0] != year:
+        facts["roster_size"] = (year, int(snap.value(f"SELECT count(*) FROM {table}")))
+    return facts["roster_size"][1]
 
 
 def warm(snap: Snapshot) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from gapwatch.contract.codes import CODE_SETS
-from gapwatch.workspace.roster import SORTS, roster
+from gapwatch.workspace.roster import SORTS, roster, roster_size
 from gapwatch.workspace.scope import Scope
 from gapwatch.workspace.warehouse import Snapshot
 
@@ -89,12 +89,32 @@ def query(snap: Snapshot, scope: Scope, f: Filters, noted: list[str], *,
         where.append("(r.student_id = $q OR r.first_name || ' ' || r.last_name ILIKE $like)")
         params |= {"q": f.q, "like": f"%{f.q}%"}
     order = f"r.rank_{f.sort}{' DESC' if f.descending else ''}"
+    if paged and len(where) == 1 and scope.everyone:
+        return _everyone_page(snap, scope.year, f)
     limit = f"LIMIT {PAGE_SIZE} OFFSET {(f.page - 1) * PAGE_SIZE}" if paged else ""
     source = f"FROM {roster(snap, scope.year)} r WHERE {' AND '.join(where)}"
     rows = snap.rows(f"SELECT {', '.join('r.' + c for c in COLUMNS)} {source} "
                      f"ORDER BY {order} {limit}", params)  # a page: DuckDB keeps the top N
     total = snap.value(f"SELECT count(*) {source}", params) if paged else len(rows)
     return rows, int(total or 0)
+
+
+def _everyone_page(snap: Snapshot, year: int, f: Filters) -> tuple[list[dict], int]:
+    """A page of the whole roster, unfiltered (a district-wide user's default list): the
+    ranks number the whole roster 1..N, so a page is a range of one rank (the default order's
+    rank is indexed) instead of the top N of every student."""
+    table = roster(snap, year)
+    total = roster_size(snap, year)
+    first = (f.page - 1) * PAGE_SIZE + 1
+    last = first + PAGE_SIZE - 1
+    if f.descending:
+        first, last = total - last + 1, total - first + 1
+    rank = f"r.rank_{f.sort}"
+    rows = snap.rows(f"SELECT {', '.join('r.' + c for c in COLUMNS)} FROM {table} r "
+                     f"WHERE {rank} BETWEEN $first AND $last "
+                     f"ORDER BY {rank}{' DESC' if f.descending else ''}",
+                     {"first": first, "last": last})
+    return rows, total
 
 
 def link(rows: list[dict], prefix: str) -> None:
