@@ -142,3 +142,27 @@ def test_referral_loop_consent_first_partner_sees_own_minimum(clients, accounts,
     assert clients["partner"].get(f"/referrals/{ref.pk}/").status_code == 404
     listing = clients["partner"].get("/referrals/").content.decode()
     assert f"/referrals/{ref.pk}/" not in listing and "No referrals." in listing
+
+
+def test_the_profile_asks_once_which_records_a_student_has(clients, accounts, district) -> None:
+    """``recorded`` names exactly the record kinds a student has; a profile of a student with
+    none makes no query for them, and one with a note shows it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gapwatch.workspace.students.models import FamilyContact, TierRecord, recorded
+
+    kinds = (TierRecord, Support, Note, Referral, FamilyContact)
+    sid, other = sorted(students_of(district, "SELECT student_id FROM enrollments WHERE "
+                                    "school_id = ?", [accounts["facts"]["school"]]))[:2]
+    Note.objects.create(student_id=sid, author=accounts["users"]["principal"], kind="sst",
+                        text="met with family")
+    assert recorded(sid, kinds) == {Note}
+    assert recorded(other, kinds) == set()
+    with CaptureQueriesContext(connection) as seen:
+        page = clients["principal"].get(f"/students/{other}/")
+    assert page.status_code == 200
+    assert not [q for q in seen.captured_queries
+                if any(m._meta.db_table in q["sql"] and "EXISTS" not in q["sql"]
+                       for m in kinds)]
+    assert "met with family" in clients["principal"].get(f"/students/{sid}/").content.decode()

@@ -45,3 +45,20 @@ class FamilyContact(models.Model):
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["student_id", "-recorded_at"],
                                 name="students_fa_student_6c1f2e_idx")]
+
+
+def recorded(student_id: str, models_: tuple[type[models.Model], ...]
+             ) -> set[type[models.Model]]:
+    """Which of ``models_`` (each with a ``student_id`` field) hold a row of the student, in
+    one query: most students have no notes, supports or referrals, and the profile then skips
+    their queries."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT {i} WHERE EXISTS (SELECT 1 FROM {quote(m._meta.db_table)} "
+        f"WHERE {quote(m._meta.get_field('student_id').column)} = %s)"
+        for i, m in enumerate(models_))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [student_id] * len(models_))
+        return {models_[row[0]] for row in cursor.fetchall()}

@@ -13,6 +13,7 @@ from gapwatch.files.safecsv import neutralise
 from gapwatch.workspace.access import allow
 from gapwatch.workspace.audit.models import Action, AuditEvent
 from gapwatch.workspace.audit.record import record
+from gapwatch.workspace.notes.models import Note
 from gapwatch.workspace.notes.views import blank_note_form
 from gapwatch.workspace.notes.visibility import noted_recently, visible_notes
 from gapwatch.workspace.referrals.models import Referral
@@ -20,7 +21,7 @@ from gapwatch.workspace.roles import RECORDING_ROLES, STAFF_ROLES, VIEWERS_ROLES
 from gapwatch.workspace.scope import request_scope, require_student
 from gapwatch.workspace.students import listing
 from gapwatch.workspace.students import profile as panels
-from gapwatch.workspace.students.models import FamilyContact, TierRecord
+from gapwatch.workspace.students.models import FamilyContact, TierRecord, recorded
 from gapwatch.workspace.supports.models import Support
 
 STAFF = tuple(STAFF_ROLES)
@@ -74,15 +75,20 @@ def _profile_context(request: HttpRequest, student_id: str) -> dict:
     record(request, Action.VIEW, object_type="student", object_id=student_id,
            student_id=student_id)
     user = request.user
+    has = recorded(student_id, (TierRecord, Support, Note, Referral, FamilyContact))
     context = {
         "sid": student_id, "year": year, **panels.document(snap, student_id, year),
-        "tier_history": TierRecord.objects.filter(student_id=student_id)[:20],
-        "supports": Support.objects.filter(student_id=student_id).select_related("champion"),
+        "tier_history": TierRecord.objects.filter(student_id=student_id)[:20]
+        if TierRecord in has else (),
+        "supports": Support.objects.filter(student_id=student_id).select_related("champion")
+        if Support in has else (),
         "notes": visible_notes(user).filter(student_id=student_id)
-        .select_related("author").prefetch_related("addenda__author"),
+        .select_related("author").prefetch_related("addenda__author") if Note in has else (),
         "note_form": blank_note_form(user.role),
-        "referrals": Referral.objects.filter(student_id=student_id).prefetch_related("events"),
-        "family_contacts": FamilyContact.objects.filter(student_id=student_id)[:10],
+        "referrals": Referral.objects.filter(student_id=student_id).prefetch_related("events")
+        if Referral in has else (),
+        "family_contacts": FamilyContact.objects.filter(student_id=student_id)[:10]
+        if FamilyContact in has else (),
         "can_record": user.role in RECORDING_ROLES,
     }
     if user.role in VIEWERS_ROLES:
