@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from gapwatch.config import load_config  # noqa: E402
 from gapwatch.ingest import ingest_bundle  # noqa: E402
-from gapwatch.privacy import Policy, audit_disclosure, publish, solve, write_published  # noqa: E402
+from gapwatch.privacy import Policy, audit_disclosure, blocks, publish, solve, write_published  # noqa: E402
 from gapwatch.privacy.legacy.door import publish as legacy_publish  # noqa: E402
 from gapwatch.runner import run_all  # noqa: E402
 from gapwatch.synth import generate  # noqa: E402
@@ -128,7 +128,7 @@ def main() -> int:
     for col in ("students", "schools", "door", "cells", "hidden to protect", "publish",
                 "audit", "audit problems", "district ALL published", "peak RSS MB"):
         table.add_column(col, justify="right")
-    with solve.workers():  # as the commands do: big rounds in worker processes
+    with blocks.workers():  # as the commands do: big rounds in worker processes
         ok = all([measure_size(size, args, base, table, console) for size in args.sizes])
     console.print(table)
     return 0 if ok else 1

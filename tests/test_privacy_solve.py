@@ -14,7 +14,7 @@ from scipy.optimize import linprog
 from test_privacy_door import SMALL as DOOR_SMALL
 from test_privacy_door import ZERO, warehouse
 
-from gapwatch.privacy import Policy, publish, solve
+from gapwatch.privacy import Policy, blocks, publish, solve
 from gapwatch.privacy import bounds as lp
 from gapwatch.privacy.policy import code_rate, round1
 
@@ -262,7 +262,7 @@ def test_door_cases_publish_the_same(cells, schools, coding,
 
 def test_worker_processes_give_the_same_site(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    # Inside solve.workers() (the commands open it), big districts solve their blocks in
+    # Inside blocks.workers() (the commands open it), big districts solve their blocks in
     # worker processes; here every round does (threshold 0, two workers): the same statuses
     # as one process, and the same audit.
     import duckdb
@@ -273,14 +273,14 @@ def test_worker_processes_give_the_same_site(tmp_path: Path,
     db = run_district(tmp_path, students=500, schools=3, years=2, seed=8)
     sites = []
     for count in ("1", "2"):
-        monkeypatch.setenv(solve.WORKERS_ENV, count)
-        monkeypatch.setattr(solve, "PARALLEL_FROM", 0)
+        monkeypatch.setenv(blocks.WORKERS_ENV, count)
+        monkeypatch.setattr(blocks, "PARALLEL_FROM", 0)
         solve._MEMO.clear()
-        with solve.workers(), duckdb.connect(str(db), read_only=True) as con:
+        with blocks.workers(), duckdb.connect(str(db), read_only=True) as con:
             pub = publish(con, Policy())
         write_published(pub, tmp_path / f"site-{count}")
         solve._MEMO.clear()
-        with solve.workers():
+        with blocks.workers():
             report = audit_disclosure(tmp_path / f"site-{count}")
         sites.append(([r["status"] for r in pub.indicators.to_pylist()], pub.rounds,
                       report.passed, report.checked))

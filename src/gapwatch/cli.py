@@ -490,7 +490,7 @@ def report(
     door; audit it and refuse to publish a site that fails the disclosure audit."""
     from gapwatch.config import ConfigError, load_config
     from gapwatch.files import FolderRefused
-    from gapwatch.privacy.solve import workers
+    from gapwatch.privacy.blocks import workers
     from gapwatch.publish import PublishRefused, publish_site
     from gapwatch.report.page_names import PageNameCollision
     from gapwatch.warehouse import WarehouseMissing
@@ -516,7 +516,7 @@ def audit_disclosure(
     """Check a published site from its files alone: no number rests on fewer than the minimum
     n, and no suppressed count can be narrowed to fewer than k values."""
     from gapwatch.privacy import audit_disclosure as run_audit
-    from gapwatch.privacy.solve import workers
+    from gapwatch.privacy.blocks import workers
 
     with workers():
         result = run_audit(site, k)

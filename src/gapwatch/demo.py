@@ -117,7 +117,7 @@ def run_demo(out: Path, *, students: int, seed: int, console: Console, serve_sit
         console.print(f"wrote {path}")
 
     console.rule("[bold]5. Public report, through the privacy door")
-    from gapwatch.privacy.solve import workers
+    from gapwatch.privacy.blocks import workers
     from gapwatch.publish import PublishRefused, publish_site
 
     site = out / "site"

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gapwatch.privacy import relations as rel
-from gapwatch.privacy.solve import TOL, Task, proof, solve_blocks
+from gapwatch.privacy.blocks import Task, solve_blocks
+from gapwatch.privacy.solve import TOL, proof
 
 Key = rel.Key
 SUPPRESSED = ("primary", "complementary")
