@@ -19,7 +19,7 @@ from gapwatch.config import Config
 from gapwatch.families.groups import home_language_groups
 from gapwatch.families.indicators import with_climate
 from gapwatch.families.items import survey_items
-from gapwatch.families.view import family_year_ctes
+from gapwatch.families.view import READS, family_year_ctes
 from gapwatch.groups import reported_groups
 from gapwatch.indicators.aggregate import (
     Compiled,
@@ -37,6 +37,7 @@ from gapwatch.indicators.methods_used import store_methods
 from gapwatch.indicators.registry import BUILTIN, Indicator, Source
 from gapwatch.indicators.stats import mean_stats, rate_stats
 from gapwatch.indicators.views import ViewOptions, cohort_ctes, student_year_ctes, views_sql
+from gapwatch.models import models
 from gapwatch.warehouse import Warehouse, tables_present, writing
 
 #: Columns of ``indicator_results`` and of the export, in order (a public contract).
@@ -205,9 +206,6 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, engine_name: str = "
 
 def _family_reads(batch: list[Compiled]) -> set[str]:
     """The ``student_year`` columns the ``family_year`` view and its indicators read."""
-    from gapwatch.families.view import READS
-    from gapwatch.models import models
-
     return (referenced_columns(batch) & set(models()["student_year"].columns)) | set(READS)
 
 
