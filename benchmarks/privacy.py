@@ -92,14 +92,21 @@ def district_all(published) -> tuple[int, int]:
 
 
 def measure(db: Path, work: Path, which: str, limit: int) -> dict:
-    door = publish if which == "new" else legacy_publish
     solve._MEMO.clear()
     con = duckdb.connect(str(db), read_only=True)
+    rounds: list[tuple[int, float, int, int]] = []  # (round, wall s so far, short, hidden)
+    started = time.perf_counter()
+
+    def new_door(con: duckdb.DuckDBPyConnection, policy: Policy):
+        return publish(con, policy, on_round=lambda r, short, hidden: rounds.append(
+            (r, time.perf_counter() - started, short, hidden)))
+
+    door = new_door if which == "new" else legacy_publish
     try:
         pub, wall, cpu = timed(door, con, Policy(), limit=limit if which == "old" else 0)
     finally:
         con.close()
-    out = {"publish": (wall, cpu), "done": pub is not None}
+    out = {"publish": (wall, cpu), "done": pub is not None, "rounds": rounds}
     if pub is None:
         return out
     site = work / f"site-{which}"
@@ -120,6 +127,8 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--old-timeout", type=int, default=1800)
     parser.add_argument("--no-old", action="store_true", help="skip the first door")
+    parser.add_argument("--rounds", action="store_true",
+                        help="also print this door's rounds (time, counts short, cells hidden)")
     args = parser.parse_args()
     console = Console(width=200)  # the table is wide: never cut a number
     base = args.workdir or Path(os.environ.get("TMPDIR", "/tmp"))
@@ -157,7 +166,22 @@ def measure_size(size: str, args: argparse.Namespace, base: Path, table: Table,
                       f"{pub_all} of {all_n}", f"{rss:.0f}")
         if which == "new":
             ok = ok and got["problems"] == 0
+            if args.rounds:
+                console.print(rounds_table(got["rounds"], students))
     return ok
+
+
+def rounds_table(rounds: list[tuple[int, float, int, int]], students: int) -> Table:
+    """The door's complementary-suppression rounds: when each ended, what it found."""
+    table = Table(title=f"{students:,} students: the door's rounds (wall seconds since the "
+                  "door started)")
+    for col in ("round", "ended at s", "round s", "counts short of k", "cells hidden"):
+        table.add_column(col, justify="right")
+    before = 0.0
+    for r, at, short, hidden in rounds:
+        table.add_row(str(r), f"{at:.1f}", f"{at - before:.1f}", f"{short:,}", f"{hidden:,}")
+        before = at
+    return table
 
 
 if __name__ == "__main__":
