@@ -88,9 +88,10 @@ def format_locale(lang: str) -> str:
 
 @cache
 def vega_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed in one script that defines ``window.vegaEmbed``: the
-    bundle of ``vl_convert`` (about 900 KB, 2.7 s of CPU to build, so built once per process),
-    its top-level names kept out of the page's global scope, under a notice of the licenses."""
+    """Vega, Vega-Lite and Vega-Embed in one script that defines ``window.vegaEmbed``:
+    ``vl_convert``'s bundle (about 900 KB; vl-convert takes 2.7 s of CPU to build it, once per
+    process), its top-level names kept out of the page's global scope, under a notice of the
+    licenses."""
     names = (f"Vega {vl_convert.get_vega_version()}, "
              f"Vega-Lite {vl_convert.get_vegalite_versions()[-1]}, "
              f"Vega-Embed {vl_convert.get_vega_embed_version()}")

@@ -2,9 +2,11 @@
    Each container [data-spec] names the <script type="application/json"> that holds its
    Vega-Lite spec; Vega-Embed (static/vega-embed.js) draws it as SVG with the page's number
    locale (#chart-locale). The SVG is hidden from assistive technology: its wrapper has
-   role="img" and a caption, and the chart's data table is beside it. When every chart is drawn,
-   <html data-charts-rendered="true"> ("error" if one failed): tests and PDF printing wait for it.
-   A block, not a module, so that the page also works from file:// URLs. */
+   role="img" and a caption, and the chart's data table is beside it. The charts are drawn one
+   after the other, top to bottom, in slices of about 50 ms: the browser paints and answers the
+   reader in between (the page is usable before the last chart is drawn). When all
+   are drawn, <html data-charts-rendered="true"> ("error" if one failed): tests and PDF
+   printing wait for it. A block, not a module, so that the page also works from file:// URLs. */
 {
   const options = {
     renderer: "svg", mode: "vega-lite", actions: false, tooltip: false, defaultStyle: false,
@@ -24,11 +26,23 @@
     svg.setAttribute("focusable", "false");
   };
 
-  Promise.all(Array.from(document.querySelectorAll("[data-spec]"), draw)).then(
-    () => { document.documentElement.dataset.chartsRendered = "true"; },
-    (error) => {
-      document.documentElement.dataset.chartsRendered = "error";
-      console.error("gapwatch: a chart could not be drawn", error);
-    },
-  );
+  const drawAll = async () => {
+    let failed = 0;
+    let slice = performance.now();
+    for (const container of document.querySelectorAll("[data-spec]")) {
+      try {
+        await draw(container);
+      } catch (error) {
+        failed += 1;
+        console.error(`gapwatch: chart ${container.dataset.spec} could not be drawn`, error);
+      }
+      if (performance.now() - slice > 50) { // let the browser paint and respond
+        await new Promise((resolve) => setTimeout(resolve));
+        slice = performance.now();
+      }
+    }
+    document.documentElement.dataset.chartsRendered = failed ? "error" : "true";
+  };
+
+  drawAll();
 }
