@@ -63,7 +63,8 @@ def script_json(value: Any) -> str:
     """``value`` as JSON that is safe inside an HTML ``<script>`` element: ``<``, ``>`` and
     ``&`` are written ``\\u003c``, ``\\u003e``, ``\\u0026``, so no text in the data (a school
     named ``</script>...``) can close the element or open a comment."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                      sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
