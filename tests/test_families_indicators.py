@@ -118,8 +118,8 @@ def test_without_the_tables_the_indicators_say_what_they_need(tmp_path: Path) ->
 
 @pytest.mark.browser
 def test_families_page_passes_axe_in_a_real_browser(district: tuple[Path, Path]) -> None:
-    """The page in Debian's Chromium, served on localhost: no serious or critical axe
-    violation, no console error, nothing requested from elsewhere."""
+    """The page in Debian's Chromium, served on localhost, its charts drawn: no serious or
+    critical axe violation, no console error, nothing requested from elsewhere."""
     import threading
     from functools import partial
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -150,6 +150,10 @@ def test_families_page_passes_axe_in_a_real_browser(district: tuple[Path, Path])
                     or problems.append(f"external request: {r.url}"))
             for lang in ("en", "es"):
                 page.goto(f"{base}{lang}/families.html", wait_until="load")
+                page.wait_for_function("document.documentElement.dataset.chartsRendered")
+                assert page.locator("html").get_attribute("data-charts-rendered") == "true"
+                assert page.locator("[data-spec] > svg").count() == (
+                    page.locator("[data-spec]").count()) > 0
                 bad = [v for v in Axe().run(page).response["violations"]
                        if v.get("impact") in ("serious", "critical")]
                 if bad:

@@ -200,6 +200,13 @@ def _write(path: Path, rows: list[dict]) -> None:
         w.writerows(rows)
 
 
+def rename_school(data: Path, old: str, new: str) -> None:
+    """Call school ``old`` ``new`` in every CSV of the published folder ``data``."""
+    assert not set(',"\r\n') & set(new), "a plain CSV field, so a text replacement is enough"
+    for path in data.glob("*.csv"):
+        path.write_text(path.read_text("utf-8").replace(old, new), encoding="utf-8")
+
+
 # -- a small HTML tree (stdlib only) ---------------------------------------------------------
 VOID = {"meta", "link", "br", "img", "input", "hr", "source", "col", "area", "base", "wbr"}
 
@@ -252,6 +259,16 @@ def parse(path: Path) -> Node:
     b = _TreeBuilder()
     b.feed(path.read_text("utf-8"))
     return b.root
+
+
+def chart_spec(fig: Node) -> dict:
+    """The Vega-Lite spec a chart figure carries for static/charts.js (its container names the
+    JSON script that holds it)."""
+    views = [n for n in fig.iter("div") if "data-spec" in n.attrs]
+    assert len(views) == 1 and not views[0].children, "one empty container per chart"
+    scripts = [n for n in fig.iter("script") if n.attrs.get("id") == views[0].attrs["data-spec"]]
+    assert len(scripts) == 1 and scripts[0].attrs.get("type") == "application/json"
+    return json.loads(scripts[0].text())
 
 
 # -- fixtures --------------------------------------------------------------------------------
@@ -362,7 +379,8 @@ def test_every_chart_has_text_alternative_and_data_table(site):
             assert len(img) == 1, page
             label = ids[img[0].attrs["aria-labelledby"]]
             assert len(label.text().strip()) > 40, (page, label.text())
-            assert list(img[0].iter("svg")), "chart without SVG"
+            spec = chart_spec(img[0])
+            assert spec["layer"] and spec["data"]["values"], page
             table = ids[fig.attrs["data-table"]]
             assert table.tag == "table" and list(table.iter("caption")), page
         for table in doc.iter("table"):
@@ -381,6 +399,9 @@ def test_spanish_numbers_use_decimal_comma(site):
     # the Spanish chart axes too (Vega's es-ES locale) and the packet text
     packet = next(n for n in es.iter("section") if n.attrs.get("id") == "packet").text()
     assert re.search(r"\d,\d puntos porcentuales", packet)
+    for doc, decimal in ((en, "."), (es, ",")):
+        locale = next(n for n in doc.iter("script") if n.attrs.get("id") == "chart-locale")
+        assert json.loads(locale.text())["decimal"] == decimal
 
 
 def test_offline_no_external_references(site):
@@ -392,8 +413,47 @@ def test_offline_no_external_references(site):
         refs += re.findall(r"@import\s+['\"]?([^'\";]*)", text)
         bad = [r for r in refs if re.match(r"(?i)(https?:)?//", r.strip())]
         assert not bad, (f, bad)
-        assert "<script" not in text, f
+    for f in site.rglob("*.html"):
+        for script in parse(f).iter("script"):  # no inline code: the site's files, or data
+            if "src" in script.attrs:
+                assert not script.text() and (f.parent / script.attrs["src"]).is_file(), f
+            else:
+                assert script.attrs.get("type") == "application/json", f
+                assert not re.search(r"(?i)https?:", script.text()), f
     assert not re.search(r"(?i)https?://", (site / "static" / "site.css").read_text("utf-8"))
+
+
+def test_chart_scripts_only_on_pages_with_charts(site):
+    bundle = (site / "static" / "vega-embed.js").read_text("utf-8")
+    assert bundle.startswith("/* Vega ") and "BSD-3-Clause" in bundle.splitlines()[1]
+    assert "window.vegaEmbed=" in bundle and len(bundle) > 500_000
+    assert (site / "static" / "charts.js").read_text("utf-8").count("vegaEmbed(") == 1
+    for page in _pages(site):
+        doc = parse(page)
+        sources = [s.attrs["src"].rsplit("/", 1)[-1] for s in doc.iter("script")
+                   if "src" in s.attrs]
+        has_charts = any("chart" in f.classes() for f in doc.iter("figure"))
+        assert sources == (["vega-embed.js", "charts.js"] if has_charts else []), page
+        assert all("defer" in s.attrs for s in doc.iter("script") if "src" in s.attrs)
+
+
+def test_a_school_name_cannot_close_the_chart_script(tmp_path):
+    """A name such as ``</script><script>alert(1)</script>`` reaches the charts' data as text:
+    ``<`` is written ``\\u003c`` in the JSON, so the page has no script but its own."""
+    name = "</script><script>alert(1)</script><!--"
+    data = make_site_data(tmp_path / "SITE")
+    rename_school(data, "Alder Elementary", name)
+    build_site(data, tmp_path / "site", pdf=False)
+    page = tmp_path / "site" / "en" / "schools" / "S1.html"
+    raw = page.read_text("utf-8")
+    assert "<script>alert" not in raw and "<!--" not in raw
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in raw
+    doc = parse(page)
+    assert next(doc.iter("h1")).text() == name
+    assert all("src" in s.attrs or s.attrs.get("type") == "application/json"
+               for s in doc.iter("script"))
+    trends = [chart_spec(f) for f in doc.iter("figure") if f.attrs["id"].endswith("-trend")]
+    assert trends and all(name in {r["series"] for r in t["data"]["values"]} for t in trends)
 
 
 def test_packet_lists_largest_gap_with_n(site, published):
@@ -477,7 +537,7 @@ def test_resources_page_shows_need_dollars_and_staffing(site):
     ids = {n.attrs.get("id") for n in page.iter() if n.attrs.get("id")}
     for f in figures:
         assert f.attrs["data-table"] in ids
-        assert next(f.iter("svg"), None) is not None
+        assert chart_spec(f)["data"]["values"]
         assert "Alder Elementary ($14,200)" in f.text() or f.attrs["id"] != "money-chart"
     money = next(t for t in page.iter("table") if t.attrs.get("id") == "money-table")
     rows = [" | ".join(c.text().strip() for c in tr.children if isinstance(c, type(page)))

@@ -5,6 +5,8 @@ the CSVs and ``disclosure.json``) and writes::
 
     out/index.html                     language chooser, redirects to en/
     out/static/site.css                one stylesheet (screen and print), no web fonts
+    out/static/vega-embed.js           Vega, Vega-Lite and Vega-Embed (vl-convert's bundle)
+    out/static/charts.js               draws each page's charts from their Vega-Lite specs
     out/data/*.csv, disclosure.json    the published files, as downloaded by the pages
     out/{en,es}/index.html             district page, with the list of schools
     out/{en,es}/schools/<ID>.html      one page per school, the data packet at the top
@@ -28,7 +30,9 @@ from pathlib import Path
 
 from babel.dates import format_date
 from jinja2 import Environment
+from markupsafe import Markup
 
+from gapwatch.report import charts
 from gapwatch.report.data import Published, load
 from gapwatch.report.families_page import families_context, is_family
 from gapwatch.report.i18n import LANGUAGE_NAMES, LANGUAGES
@@ -61,12 +65,13 @@ def _languages(data: Published, district: tuple[str, str] | None, dname: str,
     out = {}
     for lang in LANGUAGES:
         view = _Pages(data, lang, district)
-        resources = resources_view(data.resources, view.fmt, lang, min_n)
+        resources = resources_view(data.resources, view.fmt, min_n)
         other = next(x for x in LANGUAGES if x != lang)
         base = {"lang": lang, "other_lang": other, "other_lang_name": LANGUAGE_NAMES[other],
                 "district_name": dname, "min_n": min_n, "downloads": downloads,
                 "built": format_date(built, format="long", locale=lang),
                 "has_resources": resources is not None,
+                "chart_locale": Markup(charts.format_locale(lang)),
                 "has_families": any(is_family(i) for i, _n, _k in data.indicators()),
                 "years": [view.fmt.year(y) for y in data.years]}
         out[lang] = _Lang(lang, _environment(lang), view, base, resources)
@@ -83,6 +88,14 @@ def _protected(disclosure: dict, view: object) -> str | None:
     None when the site predates the count."""
     count = disclosure.get("suppression", {}).get("complementary")
     return None if count is None else view.fmt.count(int(count))
+
+
+def _write_static(static: Path) -> None:
+    """The stylesheet and the chart scripts, shared by every page."""
+    static.mkdir(exist_ok=True)
+    for name in ("site.css", "charts.js"):
+        shutil.copy2(STATIC / name, static / name)
+    (static / "vega-embed.js").write_text(charts.vega_bundle(), encoding="utf-8")
 
 
 def _write(out: Path, st: _Lang, rel: str, template: str, ctx: dict) -> Path:
@@ -151,8 +164,7 @@ def build_site(data_dir: Path, out: Path, *, district_name: str | None = None,
         raise RuntimeError("pdf=True but Chromium was not found")
 
     out.mkdir(parents=True, exist_ok=True)
-    (out / "static").mkdir(exist_ok=True)
-    shutil.copy2(STATIC / "site.css", out / "static" / "site.css")
+    _write_static(out / "static")
     (out / "data").mkdir(exist_ok=True)
     same = (out / "data").resolve() == data_dir.resolve()  # built in place: SITE/data, SITE/
     downloads = []

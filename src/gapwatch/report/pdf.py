@@ -3,6 +3,11 @@
 The flags are those this project's machines need (see the environment notes): headless, no
 sandbox (root in CI), no GPU, and no background networking, so that Chromium makes no
 connection of its own; a fresh profile directory for every run.
+
+The charts are drawn by the page's script after it loads (``static/charts.js``), so the page is
+printed after a virtual-time budget (:data:`PRINT_WAIT`): Chromium runs the page's timers and
+promises until it is idle (or 10 s of virtual time have passed), which takes well under a
+second of real time, and then prints.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-default-apps", "--disable-extensions", "--mute-audio",
 )
+#: Print only when the page's scripts are done (virtual milliseconds, fast-forwarded when idle).
+PRINT_WAIT = "--virtual-time-budget=10000"
 
 
 def chromium_path() -> str | None:
@@ -43,7 +50,7 @@ def school_pdf(page: Path, pdf: Path, *, chromium: str | None = None,
     pdf.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="gapwatch-chromium-") as profile:
         cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-               f"--print-to-pdf={pdf}", page.as_uri()]
+               PRINT_WAIT, f"--print-to-pdf={pdf}", page.as_uri()]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                               check=False)
     if not pdf.exists() or pdf.stat().st_size == 0 or not pdf.read_bytes()[:4] == b"%PDF":

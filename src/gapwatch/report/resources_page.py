@@ -41,8 +41,7 @@ VERDICTS = {"progressive": N_("more in higher-need schools"),
             "flat / within noise": N_("no clear difference")}
 
 
-def resources_view(res: dict[str, list[dict]], fmt: Fmt, lang: str, min_n: int = 11
-                   ) -> dict | None:
+def resources_view(res: dict[str, list[dict]], fmt: Fmt, min_n: int = 11) -> dict | None:
     """The page context for the latest year with resources data, or None without any."""
     schools, bands = res.get("resources_schools", []), res.get("resources_bands", [])
     if not schools and not bands:
@@ -50,7 +49,7 @@ def resources_view(res: dict[str, list[dict]], fmt: Fmt, lang: str, min_n: int =
     year = max(r["school_year"] for r in schools + bands)
     _ = fmt._
     return {"year": fmt.year(year), "summary": _summary(res, fmt, year),
-            "money": _money(res, fmt, lang, year), "staff": _staff(res, fmt, lang, year, min_n),
+            "money": _money(res, fmt, year), "staff": _staff(res, fmt, year, min_n),
             "progressivity": _progressivity(res, fmt, year)}
 
 
@@ -79,7 +78,7 @@ def _summary(res: dict, fmt: Fmt, year: int) -> list[str]:
     return out
 
 
-def _money(res: dict, fmt: Fmt, lang: str, year: int) -> dict | None:
+def _money(res: dict, fmt: Fmt, year: int) -> dict | None:
     _ = fmt._
     rows = sorted((r for r in res.get("resources_schools", []) if r["school_year"] == year),
                   key=lambda r: (-(r["need_score"] if r["need_score"] is not None else -99),
@@ -111,13 +110,13 @@ def _money(res: dict, fmt: Fmt, lang: str, year: int) -> dict | None:
             "high": fmt.dollars(hi["dollars_per_pupil"]), "low_school": lo["school_name"],
             "low": fmt.dollars(lo["dollars_per_pupil"]), "table": table["caption"]}
         chart = {"id": "money-chart", "table_id": table["id"], "caption": caption,
-                 "svg": Markup(charts.scatter_chart(
+                 "html": Markup(charts.scatter_chart(
                      points, x_title=_("Need score (higher: more need)"),
-                     y_title=_("Dollars per student"), lang=lang, prefix="money-chart"))}
+                     y_title=_("Dollars per student"), prefix="money-chart"))}
     return {"table": table, "chart": chart}
 
 
-def _staff(res: dict, fmt: Fmt, lang: str, year: int, min_n: int) -> dict | None:
+def _staff(res: dict, fmt: Fmt, year: int, min_n: int) -> dict | None:
     _ = fmt._
     rows = [r for r in res.get("resources_bands", []) if r["school_year"] == year]
     if not rows:
@@ -154,8 +153,8 @@ def _staff(res: dict, fmt: Fmt, lang: str, year: int, min_n: int) -> dict | None
             "table": table["caption"]}
         figures.append({"id": f"staff-{m}", "table_id": table["id"], "title": name,
                         "caption": caption,
-                        "svg": Markup(charts.bar_chart(
-                            bars, kind="rate", lang=lang, prefix=f"staff-{m}",
+                        "html": Markup(charts.bar_chart(
+                            bars, kind="rate", prefix=f"staff-{m}",
                             axis_title=_("Percent of teachers")))})
     return {"table": table, "charts": figures}
 

@@ -3,7 +3,8 @@
 :class:`_Pages` turns the published data (:mod:`gapwatch.report.data`) into the context of
 each page for one language; :mod:`gapwatch.report.build` renders and writes them. Every page
 links to the same page in the other language. No page refers to anything outside
-the site: charts are inline SVG rendered by vl-convert.
+the site: charts are Vega-Lite specs drawn in the browser by the site's own copy of Vega-Embed
+(:mod:`gapwatch.report.charts`).
 """
 
 from __future__ import annotations
@@ -161,8 +162,8 @@ class _Pages:
             caption += " " + _("Every value is in the table “%(table)s”.") % {
                 "table": results["caption"]}
             bar = {"id": f"{anchor}-bar", "table_id": results_id, "caption": caption,
-                   "svg": Markup(charts.bar_chart(
-                       rows, kind=kind, lang=self.lang, prefix=f"{anchor}-bar",
+                   "html": Markup(charts.bar_chart(
+                       rows, kind=kind, prefix=f"{anchor}-bar",
                        axis_title=self.unit_title(kind)))}
 
         # Trend over years: this entity and (on school pages) the district, all students.
@@ -191,9 +192,8 @@ class _Pages:
                              "%(last)s.") % {"indicator": name, "first": fmt.year(years[0]),
                                              "last": fmt.year(latest)}
                 + " " + "; ".join(parts) + ".",
-                "svg": Markup(charts.line_chart(
-                    points, kind=kind, lang=self.lang, axis_title=self.unit_title(kind),
-                    prefix=f"{anchor}-trend",
+                "html": Markup(charts.line_chart(
+                    points, axis_title=self.unit_title(kind), prefix=f"{anchor}-trend",
                     series_title=_("All students"))),
                 "table": {
                     "caption": _("%(indicator)s, all students, by school year") % {
