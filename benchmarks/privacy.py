@@ -39,12 +39,11 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from district import district_warehouse  # noqa: E402
+
 from gapwatch.config import load_config  # noqa: E402
-from gapwatch.ingest import ingest_bundle  # noqa: E402
 from gapwatch.privacy import Policy, audit_disclosure, blocks, publish, solve, write_published  # noqa: E402
 from gapwatch.privacy.legacy.door import publish as legacy_publish  # noqa: E402
-from gapwatch.runner import run_all  # noqa: E402
-from gapwatch.synth import generate  # noqa: E402
 
 
 class TimedOut(Exception):
@@ -52,17 +51,11 @@ class TimedOut(Exception):
 
 
 def prepare(work: Path, students: int, schools: int, years: int, console: Console) -> Path:
-    db = work / "warehouse.duckdb"
-    if db.is_file():
-        console.print(f"using the warehouse in {work}")
-        return db
-    work.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    generate(work / "bundle", students=students, schools=schools, years=years, seed=1)
-    ingest_bundle(work / "bundle", db)
-    run_all(db, load_config(ROOT / "src" / "gapwatch" / "demo.toml"))
-    console.print(f"prepared {students:,} students, {schools} schools, {years} years in "
-                  f"{time.perf_counter() - started:.0f} s")
+    db, seconds = district_warehouse(work, students, schools, years,
+                                     load_config(ROOT / "src" / "gapwatch" / "demo.toml"))
+    console.print(f"using the warehouse in {work}" if seconds is None else
+                  f"prepared {students:,} students, {schools} schools, {years} years in "
+                  f"{seconds:.0f} s")
     return db
 
 

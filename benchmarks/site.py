@@ -42,14 +42,13 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from district import district_warehouse  # noqa: E402
+
 from gapwatch.config import Config  # noqa: E402
-from gapwatch.ingest import ingest_bundle  # noqa: E402
 from gapwatch.publish import publish_site  # noqa: E402
 from gapwatch.report import build_site, charts  # noqa: E402
 from gapwatch.report.i18n import VEGA_LOCALES  # noqa: E402
 from gapwatch.report.pdf import CHROMIUM_FLAGS, chromium_path, school_pdf  # noqa: E402
-from gapwatch.runner import run_all  # noqa: E402
-from gapwatch.synth import generate  # noqa: E402
 
 #: a chart as the pages hold it: its container and its JSON spec
 CHART = re.compile(r'<div class="chart-view" data-spec="([^"]+)"></div>'
@@ -68,12 +67,8 @@ def prepare(work: Path, students: int, schools: int, years: int, console: Consol
     if data.is_dir():
         console.print(f"using the published folder {data}")
         return data
-    work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    generate(work / "bundle", students=students, schools=schools, years=years, seed=1)
-    db = work / "warehouse.duckdb"
-    ingest_bundle(work / "bundle", db)
-    run_all(db, Config())
+    db, _ = district_warehouse(work, students, schools, years, Config())
     publish_site(db, work / "site", Config(), pdf=False)
     console.print(f"prepared {students:,} students, {schools} schools, {years} years in "
                   f"{time.perf_counter() - started:.0f} s")
